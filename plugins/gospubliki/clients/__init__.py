@@ -1,0 +1,1 @@
+"""Pure-Python API clients (no Airflow imports): VK, OK, Telegram."""

@@ -1,0 +1,54 @@
+"""One classification of API errors for every network.
+
+Each failure the clients see is mapped to an :class:`Action`:
+
+* ``RETRY``           transient (rate limit per second, 5xx, timeouts): back off and try again;
+* ``SKIP_PAGE``       the page cannot be read (deleted, private, invalid id): record it with the
+                      reason and go on with the other pages;
+* ``STOP_CREDENTIAL`` the token/account is unusable for now (revoked, daily quota, flood block):
+                      stop using it for this run and move its work to another credential;
+* ``FAIL``            a bug or an unknown condition: stop the run loudly.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Action(str, Enum):
+    RETRY = "retry"
+    SKIP_PAGE = "skip_page"
+    STOP_CREDENTIAL = "stop_credential"
+    FAIL = "fail"
+
+
+class ApiFailure(Exception):
+    """A classified API error. ``code`` is the network's own error code (or an HTTP status)."""
+
+    def __init__(self, network: str, code: int | str | None, message: str, action: Action, *, page_key: str | None = None):
+        self.network = network
+        self.code = code
+        self.message = message
+        self.action = Action(action)
+        self.page_key = page_key
+        where = f" [{page_key}]" if page_key else ""
+        super().__init__(f"{network} error {code}: {message} -> {self.action.value}{where}")
+
+
+class RetryableError(ApiFailure):
+    def __init__(self, network, code, message, **kw):
+        super().__init__(network, code, message, Action.RETRY, **kw)
+
+
+class PageSkipped(ApiFailure):
+    def __init__(self, network, code, message, **kw):
+        super().__init__(network, code, message, Action.SKIP_PAGE, **kw)
+
+
+class CredentialStopped(ApiFailure):
+    def __init__(self, network, code, message, **kw):
+        super().__init__(network, code, message, Action.STOP_CREDENTIAL, **kw)
+
+
+class NoCredentialsLeft(RuntimeError):
+    """Every credential of a pool is stopped; the rest of the work cannot be done this run."""
