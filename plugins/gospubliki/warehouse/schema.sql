@@ -57,6 +57,7 @@ create table if not exists registry.pages (
     network         text not null check (network in ('vk', 'ok', 'tg')),
     page_ref        text not null,              -- normalised id or screen name, as sent to the API
     url             text not null,              -- as written in the registry
+    is_connected    boolean not null default false,  -- connected to the «Госпаблики» component
     institution_id  text not null references registry.institutions (institution_id) on delete cascade,
     import_id       bigint not null references registry.imports (import_id)
 );

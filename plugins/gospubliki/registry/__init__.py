@@ -1,0 +1,1 @@
+"""The registry of institutions and their pages: link normalisation and CSV import."""
