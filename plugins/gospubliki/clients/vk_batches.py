@@ -1,0 +1,205 @@
+"""Pure helpers of the VK client: error classification, VKScript, matching results to requests.
+
+No network here; everything is a function of its arguments (unit-tested directly).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from vk_api.exceptions import ApiError, ApiHttpError, Captcha
+
+from gospubliki.clients import errors
+from gospubliki.clients.errors import Action, ApiFailure
+
+GET_BY_ID_BATCH = 500  # refs per groups.getById
+EXECUTE_CALLS = 25  # API calls per execute
+WALL_COUNT = 100  # posts per wall.get (the API maximum)
+
+RETRY_CODES = frozenset({6, 9, 10})
+SKIP_CODES = frozenset({15, 18, 30, 100, 113, 125, 203})
+STOP_CODES = frozenset({5, 14, 17, 29})
+_SKIP_STATUS = {
+    15: "private",
+    30: "private",
+    203: "private",
+    18: "deactivated",
+    100: "not_found",
+    113: "not_found",
+    125: "not_found",
+}
+_TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+
+
+def classify(what: int | str | BaseException) -> Action:
+    """The one VK error classification (social-apis.md §1.7, §4).
+
+    :param what: a VK error code, ``"deactivated"`` (a dead community in getById), or an exception
+        raised by ``vk_api``/``requests`` (HTTP errors are classified by status).
+    """
+    if isinstance(what, ApiFailure):
+        return what.action
+    if isinstance(what, str):
+        return Action.SKIP_PAGE if what == "deactivated" else Action.FAIL
+    if isinstance(what, int) and not isinstance(what, bool):
+        if what in RETRY_CODES:
+            return Action.RETRY
+        if what in SKIP_CODES:
+            return Action.SKIP_PAGE
+        if what in STOP_CODES:
+            return Action.STOP_CREDENTIAL
+        return Action.FAIL
+    if isinstance(what, Captcha):
+        return Action.STOP_CREDENTIAL
+    if isinstance(what, ApiError):
+        return classify(what.code)
+    if isinstance(what, ApiHttpError):
+        status = what.response.status_code
+        return Action.RETRY if status >= 500 or status == 429 else Action.FAIL
+    if isinstance(what, _TRANSIENT):
+        return Action.RETRY
+    return Action.FAIL
+
+
+def to_failure(exc: BaseException, method: str) -> ApiFailure:
+    """A ``vk_api``/``requests`` exception as our classified :class:`ApiFailure` (never a secret)."""
+    if isinstance(exc, ApiFailure):
+        return exc
+    if isinstance(exc, Captcha):
+        code, message = 14, "captcha needed"
+    elif isinstance(exc, ApiError):
+        code, message = exc.code, str(exc.error.get("error_msg", ""))
+    elif isinstance(exc, ApiHttpError):
+        code, message = f"http {exc.response.status_code}", f"HTTP {exc.response.status_code}"
+    else:
+        code, message = type(exc).__name__, str(exc)
+    action = classify(exc)
+    message = f"{method}: {message}"
+    cls = {
+        Action.RETRY: errors.RetryableError,
+        Action.SKIP_PAGE: errors.PageSkipped,
+        Action.STOP_CREDENTIAL: errors.CredentialStopped,
+    }.get(action)
+    return cls("vk", code, message) if cls else ApiFailure("vk", code, message, action)
+
+
+def skip_status(code) -> str:
+    """``fetch_status`` of a page skipped for VK error ``code`` (``error`` when not specific)."""
+    return _SKIP_STATUS.get(code, "error")
+
+
+def chunks(items: Sequence, size: int) -> list[tuple]:
+    """``items`` in consecutive tuples of at most ``size``."""
+    return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+# ------------------------------------------------------------------ groups.getById
+def groups_of(response: Any) -> list[dict]:
+    """Groups of a getById response: 5.199 returns ``{"groups": [...]}``, older versions a list."""
+    groups = response.get("groups", []) if isinstance(response, dict) else response
+    return [g for g in groups or [] if isinstance(g, dict)]
+
+
+def match_groups(refs: Iterable[str], groups: Iterable[dict]) -> dict[str, dict]:
+    """Map requested refs (numeric ids or screen names) to the groups returned for them."""
+    by_id, by_name = {}, {}
+    for g in groups:
+        if "id" in g:
+            by_id[str(abs(int(g["id"])))] = g
+        if g.get("screen_name"):
+            by_name[str(g["screen_name"]).lower()] = g
+    found = {}
+    for ref in refs:
+        key = ref.lower()
+        group = by_id.get(key) if key.isdigit() else by_name.get(key)
+        if group is None:  # a default screen name such as club123 asked for by name
+            for prefix in ("club", "public", "event"):
+                if key.startswith(prefix) and key[len(prefix) :].isdigit():
+                    group = by_id.get(key[len(prefix) :])
+        if group is not None:
+            found[ref] = group
+    return found
+
+
+# ------------------------------------------------------------------ wall.get through execute
+@dataclass(frozen=True)
+class WallTask:
+    """One ``wall.get`` call: a community's wall from ``offset``; ``attempt`` counts inner retries."""
+
+    group_id: int
+    offset: int = 0
+    attempt: int = 0
+
+
+def wall_script(tasks: Sequence[WallTask], count: int = WALL_COUNT) -> str:
+    """Literal VKScript returning one ``wall.get`` result per task (``false`` where it failed)."""
+    calls = ", ".join(
+        "API.wall.get("
+        + json.dumps({"owner_id": -t.group_id, "count": count, "offset": t.offset, "filter": "owner"})
+        + ")"
+        for t in tasks
+    )
+    return f"return [{calls}];"
+
+
+def owner_of(error: dict) -> int | None:
+    """Community id named in an ``execute_errors`` entry's ``request_params`` (list or dict form)."""
+    params = error.get("request_params")
+    value = None
+    if isinstance(params, list):
+        value = next(
+            (p.get("value") for p in params if isinstance(p, dict) and p.get("key") == "owner_id"), None
+        )
+    elif isinstance(params, dict):
+        value = params.get("owner_id")
+    try:
+        return abs(int(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def execute_outcomes(tasks: Sequence[WallTask], raw: dict) -> list[tuple[WallTask, dict | None, dict | None]]:
+    """Pair each task with its result, or with its ``execute_errors`` entry when it returned false.
+
+    Errors are matched by the ``owner_id`` in their ``request_params``; when that is missing for
+    any failed call they are matched in order (the k-th ``false`` ↔ the k-th error), as vk_api does.
+    """
+    response = raw.get("response")
+    results = response if isinstance(response, list) else []
+    errs = [e for e in raw.get("execute_errors") or [] if isinstance(e, dict)]
+    by_owner: dict[int, dict] = {}
+    for e in errs:
+        owner = owner_of(e)
+        if owner is not None:
+            by_owner.setdefault(owner, e)
+    failed = [t for i, t in enumerate(tasks) if not (i < len(results) and isinstance(results[i], dict))]
+    use_owner = all(t.group_id in by_owner for t in failed)
+    in_order = iter(errs)
+    out = []
+    for i, task in enumerate(tasks):
+        result = results[i] if i < len(results) else None
+        if isinstance(result, dict):
+            out.append((task, result, None))
+        else:
+            out.append((task, None, by_owner.get(task.group_id) if use_owner else next(in_order, None)))
+    return out
+
+
+def window_posts(
+    result: dict, offset: int, since_ts: int, until_ts: int, count: int = WALL_COUNT
+) -> tuple[list[dict], bool]:
+    """Posts of one wall.get page inside ``[since_ts, until_ts)`` and whether to read the next page.
+
+    The next page is needed only while the oldest non-pinned post of this page is not older than
+    the window start (a pinned post comes first whatever its age) and the wall has more posts.
+    """
+    items = [p for p in result.get("items") or [] if isinstance(p, dict)]
+    kept = [p for p in items if "date" in p and since_ts <= int(p["date"]) < until_ts]
+    dates = [int(p["date"]) for p in items if "date" in p and not p.get("is_pinned")]
+    total = result.get("count")
+    has_more = offset + count < total if isinstance(total, int) else len(items) >= count
+    return kept, bool(dates) and min(dates) >= since_ts and has_more
