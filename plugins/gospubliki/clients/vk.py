@@ -143,6 +143,7 @@ class VkClient:
     ):
         if "{" in base_url:
             raise ValueError(f"fill the placeholders of the VK base URL first (format_base_url): {base_url}")
+        self.base_url = base_url.rstrip("/")
         self.retries = max(1, retries)
         self.requests = RequestCounter()
         self.errors = ErrorStats()
