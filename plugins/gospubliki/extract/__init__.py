@@ -1,0 +1,1 @@
+"""Extraction: registry pages -> API clients -> raw batches -> ``warehouse.loads.land()``."""

@@ -1,0 +1,284 @@
+"""VK extraction: the registry's VK pages -> ``groups.getById`` + ``wall.get`` -> one raw load.
+
+One load per snapshot date covers ``raw.vk_pages`` (one row per registry page, skipped pages
+included with ``fetch_status`` and ``error_reason``) and ``raw.vk_posts`` (posts of the window).
+
+``fetch_status`` of a page:
+
+* ``deactivated`` / ``private`` / ``not_found`` — getById showed a dead or private community, or
+  did not return it (its wall is not requested, which saves quota);
+* ``error`` — not (fully) read: transient errors outlived the retries, or no token was left;
+* ``ok`` — attributes read; ``error_reason`` is set when only the wall could not be read
+  (e.g. ``wall.get error 15`` on a closed community) or when another page is the same community.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from gospubliki import dates
+from gospubliki.clients import vk_settings
+from gospubliki.clients.errors import NoCredentialsLeft
+from gospubliki.clients.pool import CredentialsExhausted
+from gospubliki.clients.vk import (
+    NO_CREDENTIALS_SKIP,
+    GroupsResult,
+    Skip,
+    VkClient,
+    WallsResult,
+    format_base_url,
+    group_skip,
+)
+from gospubliki.warehouse import db, loads
+from gospubliki.warehouse.loads import LoadResult, RawBatch
+
+log = logging.getLogger(__name__)
+
+SOURCE = "vk"
+PAGE_COLUMNS = (
+    "snapshot_date",
+    "page_key",
+    "group_id",
+    "screen_name",
+    "name",
+    "members_count",
+    "is_verified",
+    "is_closed",
+    "deactivated",
+    "has_description",
+    "has_cover",
+    "has_avatar",
+    "fetch_status",
+    "error_reason",
+    "payload",
+)
+POST_COLUMNS = (
+    "snapshot_date",
+    "page_key",
+    "group_id",
+    "post_id",
+    "posted_at",
+    "is_pinned",
+    "views",
+    "likes",
+    "reposts",
+    "comments",
+    "text",
+    "payload",
+)
+_DEFAULT_AVATAR_MARKS = ("/images/camera_", "/images/community_", "/images/deactivated_")
+
+
+@dataclass(frozen=True)
+class RegistryPage:
+    page_key: str  # 'vk:12345' | 'vk:gorod_kirov'
+    page_ref: str  # what the API is asked for: '12345' | 'gorod_kirov'
+
+
+@dataclass
+class ExtractResult:
+    """Raw batches of one VK load and what the extraction cost.
+
+    ``no_credentials`` is set when every token stopped: the batches then hold what was read and
+    the pages not read carry ``fetch_status = 'error'`` (a partial load).
+    """
+
+    batches: list[RawBatch]
+    requests: int
+    details: dict = field(default_factory=dict)
+    no_credentials: NoCredentialsLeft | None = None
+
+    @property
+    def partial(self) -> bool:
+        return self.no_credentials is not None
+
+
+def read_registry_pages(url: str | None = None, network: str = "vk") -> list[RegistryPage]:
+    """The registry's pages of one network, in page-key order."""
+    db.apply_schema(url)
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select page_key, page_ref from registry.pages where network = %s order by page_key", (network,)
+        )
+        return [RegistryPage(*row) for row in cur.fetchall()]
+
+
+def page_row(snapshot_date: date, page_key: str, group: dict | None, skip: Skip | None) -> tuple:
+    """A ``raw.vk_pages`` row (columns as :data:`PAGE_COLUMNS`)."""
+    status, reason = ("ok", None) if skip is None else (skip.status, skip.reason)
+    if group is None:
+        return (snapshot_date, page_key, *([None] * 10), status, reason, None)
+    photo = str(group.get("photo_200") or "")
+    cover = group.get("cover")
+    return (
+        snapshot_date,
+        page_key,
+        group.get("id"),
+        group.get("screen_name"),
+        group.get("name"),
+        group.get("members_count"),
+        bool(group.get("verified")) if "verified" in group else None,
+        group.get("is_closed"),
+        group.get("deactivated"),
+        bool(str(group.get("description") or "").strip()),
+        bool(cover.get("enabled")) if isinstance(cover, dict) else False,
+        bool(photo) and not any(mark in photo for mark in _DEFAULT_AVATAR_MARKS),
+        status,
+        reason,
+        group,
+    )
+
+
+def post_row(snapshot_date: date, page_key: str, group_id: int, post: dict) -> tuple:
+    """A ``raw.vk_posts`` row (columns as :data:`POST_COLUMNS`); ``views`` may be absent in the API."""
+
+    def count(key: str) -> int | None:
+        value = post.get(key)
+        return value.get("count") if isinstance(value, dict) else None
+
+    return (
+        snapshot_date,
+        page_key,
+        group_id,
+        int(post["id"]),
+        datetime.fromtimestamp(int(post["date"]), UTC),
+        bool(post.get("is_pinned")),
+        count("views"),
+        count("likes") or 0,
+        count("reposts") or 0,
+        count("comments") or 0,
+        post.get("text"),
+        post,
+    )
+
+
+def extract_vk(
+    pages: Sequence[RegistryPage], snapshot_date: date, client: VkClient, window_days: int = 7
+) -> ExtractResult:
+    """Read every page's attributes and its posts of the ``window_days`` days ending ``snapshot_date``.
+
+    Never raises for lack of tokens: ``result.no_credentials`` says the load is partial.
+    """
+    since, until = dates.window_start(snapshot_date, window_days), dates.window_end(snapshot_date)
+    exhausted: NoCredentialsLeft | None = None
+    try:
+        groups = client.get_groups([p.page_ref for p in pages])
+    except CredentialsExhausted as exc:
+        groups, exhausted = exc.partial or GroupsResult(), exc
+
+    owner_page: dict[int, str] = {}  # group id -> the page its posts are filed under
+    state: dict[str, tuple[dict | None, Skip | None]] = {}
+    for page in pages:
+        group = groups.groups.get(page.page_ref)
+        skip = groups.skipped.get(page.page_ref) if group is None else group_skip(group)
+        if group is not None and skip is None:
+            first = owner_page.setdefault(int(group["id"]), page.page_key)
+            if first != page.page_key:
+                skip = Skip("ok", f"same community as {first}; posts filed under it", "duplicate")
+        state[page.page_key] = (group, skip or (None if group is not None else NO_CREDENTIALS_SKIP))
+
+    walls = WallsResult()
+    if exhausted is None and owner_page:
+        try:
+            walls = client.get_walls(list(owner_page), since, until)
+        except CredentialsExhausted as exc:
+            walls, exhausted = exc.partial or WallsResult(), exc
+    elif exhausted is not None:
+        walls.skipped.update({g: NO_CREDENTIALS_SKIP for g in owner_page})
+
+    for group_id, wall_skip in walls.skipped.items():
+        key = owner_page[group_id]
+        group, _ = state[key]
+        status = "error" if wall_skip.status == "error" else "ok"  # attributes stand; the wall did not
+        state[key] = (group, Skip(status, wall_skip.reason, wall_skip.kind))
+
+    page_rows = [page_row(snapshot_date, key, group, skip) for key, (group, skip) in state.items()]
+    post_rows = [
+        post_row(snapshot_date, owner_page[group_id], group_id, post)
+        for group_id, posts in walls.posts.items()
+        for post in posts.values()
+    ]
+    skipped = [skip for _, skip in state.values() if skip is not None]
+    details = {
+        "partial": exhausted is not None,
+        "pages": len(page_rows),
+        "posts": len(post_rows),
+        "window": {"days": window_days, "start": since.isoformat(), "end": until.isoformat()},
+        "requests": client.requests.snapshot(),
+        "errors": client.errors.snapshot(),
+        "skipped_pages": {
+            "by_status": dict(Counter(s.status for s in skipped)),
+            "by_reason": dict(Counter(s.kind for s in skipped)),
+        },
+        "tokens_stopped": client.stopped_tokens,
+    }
+    if exhausted is not None:
+        details["no_credentials_left"] = str(exhausted)
+    log.info(
+        "vk extraction %s: %d pages, %d posts, requests %s",
+        snapshot_date,
+        len(page_rows),
+        len(post_rows),
+        details["requests"],
+    )
+    return ExtractResult(
+        batches=[
+            RawBatch("raw.vk_pages", PAGE_COLUMNS, page_rows),
+            RawBatch("raw.vk_posts", POST_COLUMNS, post_rows),
+        ],
+        requests=client.requests.total,
+        details=details,
+        no_credentials=exhausted,
+    )
+
+
+def run_vk_extraction(
+    snapshot_date: date,
+    *,
+    url: str | None = None,
+    base_url: str | None = None,
+    tokens: Sequence[str] | None = None,
+    rps: float | None = None,
+    window_days: int = 7,
+    client: VkClient | None = None,
+) -> LoadResult:
+    """Registry -> VK -> ``loads.land('vk', …)`` (status 'loaded'). Settings default from the environment.
+
+    :raises NoCredentialsLeft: after landing the partial load, when every token stopped mid-run.
+    """
+    pages = read_registry_pages(url, "vk")
+    if client is None:
+        client = VkClient(
+            tokens if tokens is not None else vk_settings.vk_tokens(),
+            base_url=format_base_url(base_url or vk_settings.vk_api_url(), snapshot_date),
+            rps=rps if rps is not None else vk_settings.vk_rps(),
+            timeout=vk_settings.vk_timeout(),
+            retries=vk_settings.vk_retries(),
+            retry_wait=vk_settings.vk_retry_wait(),
+            parallel=vk_settings.vk_parallel(),
+        )
+    started = time.monotonic()
+    try:
+        result = extract_vk(pages, snapshot_date, client, window_days)
+    finally:
+        client.close()
+    load = loads.land(
+        SOURCE,
+        snapshot_date,
+        result.batches,
+        requests=result.requests,
+        extract_seconds=round(time.monotonic() - started, 3),
+        details=result.details,
+        url=url,
+    )
+    log.info("vk load %d landed for %s: %s", load.load_id, snapshot_date, load.rows)
+    if result.no_credentials is not None:
+        raise NoCredentialsLeft(
+            f"vk load {load.load_id} for {snapshot_date} is partial: {result.no_credentials}"
+        )
+    return load
