@@ -1,0 +1,89 @@
+-- Per snapshot date: one row per network and one 'all' row (institutions counted once).
+with
+
+page_days as (
+
+    select * from {{ ref('fct_page_daily') }}
+
+),
+
+institutions as (
+
+    select * from {{ ref('int_institutions_joined_to_municipalities') }}
+
+),
+
+registry_totals as (
+
+    select
+        count(*) as institutions,
+        count(*) filter (where not has_exemption) as institutions_required
+
+    from institutions
+
+),
+
+metrics_by_network as (
+
+    select
+        snapshot_date,
+        network,
+        count(distinct institution_id) filter (where is_active) as institutions_with_pages,
+        count(*) filter (where is_active) as pages,
+        count(*) filter (where not is_active) as pages_unavailable,
+        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        coalesce(sum(posts_7d), 0) as posts_per_week
+
+    from page_days
+    group by 1, 2
+
+),
+
+metrics_all_networks as (
+
+    select
+        snapshot_date,
+        'all'::text as network,
+        count(distinct institution_id) filter (where is_active) as institutions_with_pages,
+        count(*) filter (where is_active) as pages,
+        count(*) filter (where not is_active) as pages_unavailable,
+        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        coalesce(sum(posts_7d), 0) as posts_per_week
+
+    from page_days
+    group by 1
+
+),
+
+unioned as (
+
+    select * from metrics_by_network
+    union all
+    select * from metrics_all_networks
+
+),
+
+final as (
+
+    select
+        unioned.snapshot_date || '/' || unioned.network as national_summary_id,
+        unioned.network,
+        registry_totals.institutions,
+        registry_totals.institutions_required,
+        unioned.institutions_with_pages,
+        round(
+            {{ safe_divide('unioned.institutions_with_pages * 100', 'registry_totals.institutions') }},
+            1
+        ) as institutions_with_pages_percent,
+        unioned.pages,
+        unioned.pages_unavailable,
+        unioned.subscribers,
+        unioned.posts_per_week,
+        unioned.snapshot_date
+
+    from unioned
+    cross join registry_totals
+
+)
+
+select * from final

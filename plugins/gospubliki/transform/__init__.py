@@ -1,0 +1,1 @@
+"""Transformations: the dbt project (``dbt_project/``) and its in-process runner."""

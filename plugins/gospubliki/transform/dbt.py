@@ -1,0 +1,163 @@
+"""Run the dbt project in-process (``dbtRunner``) against the warehouse.
+
+The committed ``dbt_project/profiles.yml`` reads only environment variables; :func:`dbt_env`
+derives them from the warehouse URL (``GOSPUBLIKI_WAREHOUSE_URL`` or the embedded default) and
+:func:`run_dbt` sets them for the invocation only, restoring the caller's environment afterwards.
+
+dbt keeps process-wide state (flags, adapter registry, event manager), so invocations are
+serialised with a lock; consecutive invocations in one process are supported (and tested).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from gospubliki import settings
+
+if TYPE_CHECKING:  # importing dbt is slow; only the functions that run it import it
+    from dbt.cli.main import dbtRunnerResult
+
+#: env var of the profile's password (dbt scrubs DBT_ENV_SECRET_* values from its logs)
+PASSWORD_VAR = "DBT_ENV_SECRET_GOSPUBLIKI_DBT_PASSWORD"
+
+_LOCK = threading.RLock()
+
+
+def project_dir() -> Path:
+    """The dbt project folder: ``<repo>/dbt_project`` or ``GOSPUBLIKI_DBT_PROJECT_DIR``."""
+    return Path(settings.env("GOSPUBLIKI_DBT_PROJECT_DIR", str(settings.REPO_ROOT / "dbt_project"))).resolve()
+
+
+#: the dbt project folder as resolved at import time (use :func:`project_dir` for the live value)
+DBT_PROJECT_DIR = project_dir()
+
+
+class DbtFailed(RuntimeError):
+    """A dbt invocation did not succeed; ``failures`` lists ``(node, status, message)``."""
+
+    def __init__(self, command: Sequence[str], failures: list[tuple[str, str, str]], exception: BaseException | None):
+        self.command = list(command)
+        self.failures = failures
+        self.exception = exception
+        lines = [f"dbt {' '.join(self.command)} failed"]
+        if exception is not None:
+            lines.append(f"  error: {type(exception).__name__}: {exception}")
+        for node, status, message in failures:
+            lines.append(f"  {status}: {node}: {message}")
+        if exception is None and not failures:
+            lines.append("  (dbt reported failure without failed nodes; see the dbt log)")
+        super().__init__("\n".join(lines))
+
+    @property
+    def failed_nodes(self) -> list[str]:
+        return [node for node, _, _ in self.failures]
+
+
+def dbt_env(url: str | None = None) -> dict[str, str]:
+    """Environment variables read by ``profiles.yml`` for the warehouse at ``url``."""
+    parts = urlsplit(url or settings.warehouse_url())
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL: {parts.scheme}://…")
+    query = parse_qs(parts.query)
+    env = {
+        "GOSPUBLIKI_DBT_HOST": parts.hostname or "127.0.0.1",
+        "GOSPUBLIKI_DBT_PORT": str(parts.port or 5432),
+        "GOSPUBLIKI_DBT_USER": unquote(parts.username or ""),
+        PASSWORD_VAR: unquote(parts.password or ""),
+        "GOSPUBLIKI_DBT_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "GOSPUBLIKI_DBT_SSLMODE": query.get("sslmode", ["prefer"])[0],
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+    return env
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _failures(result: Any) -> list[tuple[str, str, str]]:
+    """(node, status, message) of the nodes that errored or failed in a dbt result."""
+    failures = []
+    for node_result in getattr(result, "results", None) or []:
+        status = str(getattr(node_result, "status", ""))
+        status = status.split(".")[-1].lower()
+        if status in ("error", "fail", "runtime error"):
+            node = getattr(node_result, "node", None)
+            name = getattr(node, "unique_id", None) or str(getattr(node_result, "unique_id", "?"))
+            failures.append((name, status, str(getattr(node_result, "message", "") or "").strip()))
+    return failures
+
+
+def run_dbt(
+    args: Sequence[str],
+    url: str | None = None,
+    *,
+    target_path: str | Path | None = None,
+    log_path: str | Path | None = None,
+) -> dbtRunnerResult:
+    """Run ``dbt <args>`` in-process against the warehouse at ``url``; raise :class:`DbtFailed`
+    unless dbt reports success. ``target_path``/``log_path`` default to the project's
+    ``target/`` and ``logs/``."""
+    from dbt.cli.main import dbtRunner
+
+    project = project_dir()
+    command = [*args, "--project-dir", str(project), "--profiles-dir", str(project)]
+    if target_path is not None:
+        command += ["--target-path", str(target_path)]
+    if log_path is not None:
+        command += ["--log-path", str(log_path)]
+    with _LOCK, _environment(dbt_env(url)):
+        started = time.monotonic()
+        result = dbtRunner().invoke(command)
+        result.elapsed_seconds = time.monotonic() - started  # type: ignore[attr-defined]
+    if not result.success:
+        raise DbtFailed(list(args), _failures(result.result), result.exception)
+    return result
+
+
+def build(
+    url: str | None = None,
+    select: str | Sequence[str] | None = None,
+    vars: Mapping[str, Any] | None = None,  # noqa: A002 - dbt's own name for it
+    *,
+    exclude: str | Sequence[str] | None = None,
+    full_refresh: bool = False,
+    target_path: str | Path | None = None,
+    log_path: str | Path | None = None,
+) -> dbtRunnerResult:
+    """``dbt build`` (seeds, models, tests, unit tests) for the selection (default: everything)."""
+    args = ["build"]
+    for flag, value in (("--select", select), ("--exclude", exclude)):
+        if value:
+            args += [flag, *([value] if isinstance(value, str) else value)]
+    if vars:
+        args += ["--vars", json.dumps(dict(vars))]
+    if full_refresh:
+        args.append("--full-refresh")
+    return run_dbt(args, url, target_path=target_path, log_path=log_path)
+
+
+def parse(url: str | None = None, *, target_path: str | Path | None = None) -> Path:
+    """``dbt parse``: writes ``<target>/manifest.json`` (for Cosmos ``LoadMode.DBT_MANIFEST``);
+    returns its path. Parsing needs no database connection."""
+    run_dbt(["parse"], url, target_path=target_path)
+    return Path(target_path or project_dir() / "target") / "manifest.json"
