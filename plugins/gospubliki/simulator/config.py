@@ -1,0 +1,43 @@
+"""Settings of the API emulator (limits like the real VK API's) and injectable faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+DEFAULT_VK_TOKENS = ("sim-vk-1", "sim-vk-2", "sim-vk-3", "sim-vk-4")
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """Limits of the emulated VK API (defaults as documented in ``shared/reference/social-apis.md``).
+
+    :param tokens: accepted ``access_token`` values (others get error 5).
+    :param rate_per_second: requests per token in any sliding 1 s window (more: error 6).
+    :param wall_get_daily_quota: ``wall.get`` invocations per token per simulated day, calls inside
+        ``execute`` included (more: error 29).
+    """
+
+    tokens: tuple[str, ...] = DEFAULT_VK_TOKENS
+    rate_per_second: int = 20
+    wall_get_daily_quota: int = 5_000
+    max_execute_calls: int = 25
+    max_group_ids: int = 500
+    max_wall_count: int = 100
+
+
+@dataclass
+class Faults:
+    """Faults to inject (mutable: a test may change them while the server runs).
+
+    :param negative_members_on: simulated days on which ``groups.getById`` reports every page's
+        ``members_count`` negated (a corrupted source the validation must block).
+    :param server_error_every: every Nth HTTP request answers VK error 10 (Internal server error).
+    :param slow_seconds: delay before every response.
+    :param revoked_tokens: tokens that answer error 5 as if revoked.
+    """
+
+    negative_members_on: set[date] = field(default_factory=set)
+    server_error_every: int | None = None
+    slow_seconds: float = 0.0
+    revoked_tokens: set[str] = field(default_factory=set)
