@@ -1,0 +1,200 @@
+"""What a valid raw load looks like, per network: the Great Expectations suites, defined in code.
+
+A network's raw load (one ``raw.loads`` row) spans two raw tables, so it is checked by one
+checkpoint, ``<network>_raw_load``, made of two validation definitions, one per table:
+
+    <network>_raw_load.pages   rows of raw.<network>_pages of the load
+    <network>_raw_load.posts   rows of raw.<network>_posts of the load
+
+The batch of each validation definition is "the rows of this load" (see ``context.py`` for how GX
+is pointed at exactly one load). Values that depend on the load are *expectation parameters*
+(``{"$PARAMETER": name}``), supplied at run time by ``validate.py``:
+
+    registry_pages   number of ``registry.pages`` of the network (every page accounted for)
+    min_ok_share     minimum share of pages fetched with status 'ok' (default 0.5)
+    snapshot_date    the load's snapshot date (ISO text)
+    window_start     first instant of the post window (UTC, inclusive)
+    window_end       end of the snapshot day in Moscow (UTC, exclusive)
+
+Only VK exists so far; OK and Telegram get a ``NetworkSpec`` of their own when their raw tables
+are added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import great_expectations.expectations as gxe
+from great_expectations.expectations.expectation import Expectation
+
+FETCH_STATUSES = ("ok", "deactivated", "private", "not_found", "error")
+"""Allowed ``fetch_status`` of a page row (architecture.md, "Raw loads")."""
+
+PARAMETERS = ("registry_pages", "min_ok_share", "snapshot_date", "window_start", "window_end")
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The raw tables of one network and the columns the suites check."""
+
+    network: str  # 'vk' (registry.pages.network and raw.loads.source)
+    post_key: tuple[str, ...]  # unique within a load
+    post_not_null: tuple[str, ...]
+    counters: tuple[str, ...]  # >= 0, never null
+    nullable_counters: tuple[str, ...]  # >= 0 or null (absent in the API for some posts)
+    page_columns: tuple[str, ...]  # columns the pages asset exposes to GX
+    post_columns: tuple[str, ...]
+
+    @property
+    def checkpoint(self) -> str:
+        return f"{self.network}_raw_load"
+
+    @property
+    def pages_table(self) -> str:
+        return f"raw.{self.network}_pages"
+
+    @property
+    def posts_table(self) -> str:
+        return f"raw.{self.network}_posts"
+
+    def suite(self, part: str) -> str:
+        """Name of the suite (and validation definition) for ``part`` ('pages' or 'posts')."""
+        return f"{self.checkpoint}.{part}"
+
+    def asset(self, part: str) -> str:
+        """Name of the data asset: the rows of one load of ``raw.<network>_<part>``."""
+        return f"{self.network}_{part}_of_load"
+
+    def table(self, part: str) -> str:
+        return {"pages": self.pages_table, "posts": self.posts_table}[part]
+
+    def columns(self, part: str) -> tuple[str, ...]:
+        return {"pages": self.page_columns, "posts": self.post_columns}[part]
+
+
+VK = NetworkSpec(
+    network="vk",
+    post_key=("group_id", "post_id"),
+    post_not_null=("post_id", "group_id", "page_key", "posted_at"),
+    counters=("likes", "reposts", "comments"),
+    nullable_counters=("views",),
+    page_columns=("load_id", "snapshot_date", "page_key", "group_id", "members_count", "fetch_status", "error_reason"),
+    post_columns=(
+        "load_id", "snapshot_date", "page_key", "group_id", "post_id", "posted_at",
+        "views", "likes", "reposts", "comments",
+    ),
+)
+
+NETWORKS: dict[str, NetworkSpec] = {VK.network: VK}
+"""Networks whose raw loads can be validated, by ``raw.loads.source``."""
+
+
+def spec_for(source: str) -> NetworkSpec:
+    """The spec of a load's source; a source without a suite cannot be validated (fail closed)."""
+    try:
+        return NETWORKS[source]
+    except KeyError:
+        raise ValueError(
+            f"no validation suite for source {source!r} (known: {', '.join(sorted(NETWORKS))})"
+        ) from None
+
+
+def _param(name: str) -> dict:
+    assert name in PARAMETERS, name
+    return {"$PARAMETER": name}
+
+
+def page_expectations(spec: NetworkSpec) -> list[Expectation]:
+    """Expectations on the page rows of one load (skipped pages included)."""
+    net = spec.network
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="page_key", description="every page row has a page key"),
+        gxe.ExpectColumnValuesToBeUnique(column="page_key", description="a page appears once per load"),
+        gxe.ExpectTableRowCountToEqual(
+            value=_param("registry_pages"),
+            description=f"pages seen = registry pages of {net} (every registry page accounted for, "
+            "skipped ones included)",
+        ),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select b.page_key from {batch} b "
+                f"left join registry.pages r on r.page_key = b.page_key and r.network = '{net}' "
+                "where r.page_key is null"
+            ),
+            description=f"every page row is a registry page of {net}",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="snapshot_date",
+            min_value=_param("snapshot_date"),
+            max_value=_param("snapshot_date"),
+            description="rows carry the snapshot date of their load",
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(column="fetch_status", description="every page has a fetch status"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="fetch_status", value_set=list(FETCH_STATUSES), description="known fetch statuses only"
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="fetch_status",
+            value_set=["ok"],
+            mostly=_param("min_ok_share"),
+            description="share of pages fetched 'ok' is at least min_ok_share (a broken extraction fails)",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="members_count",
+            min_value=0,
+            description="members_count >= 0 (null for skipped pages)",
+        ),
+    ]
+
+
+def post_expectations(spec: NetworkSpec) -> list[Expectation]:
+    """Expectations on the post rows of one load."""
+    net = spec.network
+    expectations: list[Expectation] = [
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=list(spec.post_key), description="a post appears once per load"
+        ),
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} is never null") for c in spec.post_not_null
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="posted_at",
+            min_value=_param("window_start"),
+            max_value=_param("window_end"),
+            strict_max=True,
+            description="posted_at inside the post window [window_start, window_end)",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="snapshot_date",
+            min_value=_param("snapshot_date"),
+            max_value=_param("snapshot_date"),
+            description="rows carry the snapshot date of their load",
+        ),
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} is never null") for c in spec.counters
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, description=f"{c} >= 0")
+        for c in (*spec.counters, *spec.nullable_counters)
+    ]
+    expectations.append(
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select b.page_key, b.post_id from {batch} b "
+                f"left join {spec.pages_table} p on p.load_id = b.load_id and p.page_key = b.page_key "
+                "where p.page_key is null"
+            ),
+            description=f"every post belongs to a page row of the same load ({net})",
+        )
+    )
+    return expectations
+
+
+def expectations_for(spec: NetworkSpec, part: str) -> list[Expectation]:
+    return {"pages": page_expectations, "posts": post_expectations}[part](spec)
+
+
+PARTS = ("pages", "posts")

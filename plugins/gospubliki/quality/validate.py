@@ -1,0 +1,263 @@
+"""Validate one raw load with its network's checkpoint, record the result, publish or reject.
+
+    validate_load(load_id)       run ``<source>_raw_load`` on the load -> audit.validations row
+    check_and_publish(load_id)   validate; success -> loads.publish(); failure -> loads.reject()
+                                 and ValidationFailed (fail closed: nothing downstream changes)
+
+Expectation parameters of a run (see ``suites.py``) come from the warehouse: the load's snapshot
+date and post window (``raw.loads.details['window_days']``, default 7), the number of registry
+pages of the network, and the minimum share of 'ok' pages (argument, else
+``GOSPUBLIKI_MIN_OK_SHARE``, else 0.5).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from gospubliki import dates, settings
+from gospubliki.quality import context as gx_context
+from gospubliki.quality import suites
+from gospubliki.warehouse import db, loads
+
+DEFAULT_WINDOW_DAYS = 7
+DEFAULT_MIN_OK_SHARE = 0.5
+EXAMPLES = 5  # unexpected values quoted per failed expectation
+
+
+@dataclass
+class ValidationOutcome:
+    """Result of validating one load (also the content of its ``audit.validations`` row)."""
+
+    load_id: int
+    source: str
+    snapshot_date: date
+    success: bool
+    suite: str  # the checkpoint, '<source>_raw_load' (its suites are '<suite>.pages', '<suite>.posts')
+    evaluated: int  # expectations evaluated
+    failed: int
+    failures: list[dict] = field(default_factory=list)  # {expectation, table, column, observed, description}
+    parameters: dict = field(default_factory=dict)  # expectation parameters of the run
+    validation_id: int | None = None  # audit.validations row
+    seconds: float = 0.0
+    data_docs: str | None = None  # index.html of the Data Docs site, when built
+
+    def failure_lines(self) -> list[str]:
+        """One readable line per failed expectation."""
+        return [format_failure(f) for f in self.failures]
+
+
+class ValidationFailed(Exception):
+    """A load failed validation; it has been rejected. ``outcome`` holds the details."""
+
+    def __init__(self, outcome: ValidationOutcome):
+        self.outcome = outcome
+        head = (
+            f"load {outcome.load_id} ({outcome.source}, {outcome.snapshot_date}) failed validation "
+            f"{outcome.suite}: {outcome.failed} of {outcome.evaluated} expectations"
+        )
+        super().__init__("\n".join([head, *("  - " + line for line in outcome.failure_lines())]))
+
+
+def format_failure(failure: dict) -> str:
+    """``<expectation> on <table>.<column>: <what was observed> (expected: <description>)``."""
+    where = failure.get("table") or ""
+    if failure.get("column"):
+        where = f"{where}.{failure['column']}" if where else failure["column"]
+    observed = failure.get("observed")
+    if isinstance(observed, dict) and "unexpected" in observed:
+        seen = f"{observed['unexpected']} of {observed['of']} rows unexpected"
+        if observed.get("examples"):
+            seen += ", e.g. " + json.dumps(observed["examples"], ensure_ascii=False, default=str)
+    elif isinstance(observed, dict) and "error" in observed:
+        seen = f"error: {observed['error']}"
+    elif failure["expectation"] == "unexpected_rows_expectation":
+        seen = f"{observed} unexpected rows"
+    else:
+        seen = "observed " + json.dumps(observed, ensure_ascii=False, default=str)
+    text = f"{failure['expectation']} on {where}: {seen}"
+    if failure.get("description"):
+        text += f" (expected: {failure['description']})"
+    return text
+
+
+def min_ok_share_setting() -> float:
+    """``GOSPUBLIKI_MIN_OK_SHARE``: minimum share of a load's pages fetched 'ok' (default 0.5)."""
+    return float(settings.env("GOSPUBLIKI_MIN_OK_SHARE", str(DEFAULT_MIN_OK_SHARE)))
+
+
+def _load_facts(load_id: int, url: str | None) -> tuple[str, date, dict, int]:
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("select source, snapshot_date, details from raw.loads where load_id = %s", (load_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise ValueError(f"no load {load_id}")
+        source, snapshot_date, details = row
+        spec = suites.spec_for(source)
+        cur.execute("select count(*) from registry.pages where network = %s", (spec.network,))
+        registry_pages = cur.fetchone()[0]
+    return source, snapshot_date, details or {}, registry_pages
+
+
+def expectation_parameters(
+    snapshot_date: date, details: dict, registry_pages: int, min_ok_share: float
+) -> dict:
+    """Values of the suites' ``$PARAMETER``s for one load."""
+    window_days = int(details.get("window_days") or DEFAULT_WINDOW_DAYS)
+    if window_days < 1:
+        raise ValueError(f"window_days must be >= 1, got {window_days}")
+    if not 0 <= min_ok_share <= 1:
+        raise ValueError(f"min_ok_share must be within [0, 1], got {min_ok_share}")
+    return {
+        "registry_pages": int(registry_pages),
+        "min_ok_share": float(min_ok_share),
+        "snapshot_date": snapshot_date.isoformat(),
+        "window_start": dates.window_start(snapshot_date, window_days).isoformat(),
+        "window_end": dates.window_end(snapshot_date).isoformat(),
+    }
+
+
+def _observed(result: dict) -> object:
+    """The interesting part of a GX result, small enough for a log line and a jsonb cell."""
+    if "observed_value" in result:  # table-level checks; for UnexpectedRowsExpectation, the row count
+        return result["observed_value"]
+    observed = {"unexpected": result.get("unexpected_count"), "of": result.get("element_count")}
+    examples = result.get("partial_unexpected_list") or []
+    if examples:
+        observed["examples"] = list(examples)[:EXAMPLES]
+    return observed
+
+
+def _failures(checkpoint_result, spec: suites.NetworkSpec) -> tuple[int, list[dict]]:
+    evaluated, failures = 0, []
+    tables = {spec.suite(part): spec.table(part) for part in suites.PARTS}
+    for suite_result in checkpoint_result.run_results.values():
+        table = tables.get(suite_result.suite_name, suite_result.suite_name)
+        for r in suite_result.results:
+            evaluated += 1
+            if r.success:
+                continue
+            config = r.expectation_config
+            kwargs = config.kwargs
+            column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
+            exc = r.exception_info or {}
+            failure = {
+                "expectation": config.type,
+                "table": table,
+                "column": column,
+                "observed": _observed(r.result or {}),
+                "description": config.description,
+            }
+            if exc.get("raised_exception"):
+                failure["observed"] = {"error": str(exc.get("exception_message"))[:500]}
+            failures.append(failure)
+    return evaluated, failures
+
+
+def _jsonable(value):
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def validate_load(load_id: int, url: str | None = None, *, min_ok_share: float | None = None) -> ValidationOutcome:
+    """Run the load's checkpoint, write an ``audit.validations`` row and return the outcome.
+
+    Does not change the load's status (see :func:`check_and_publish`). Raises ``ValueError`` for
+    an unknown load or a source without a suite, and lets GX errors (unreachable warehouse, missing
+    file context) propagate: a load that could not be validated is not a valid load.
+    """
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    started = time.monotonic()
+    source, snapshot_date, details, registry_pages = _load_facts(load_id, url)
+    spec = suites.spec_for(source)
+    share = min_ok_share_setting() if min_ok_share is None else min_ok_share
+    params = expectation_parameters(snapshot_date, details, registry_pages, share)
+
+    with gx_context.locked():
+        context = gx_context.open_context(url, load_id=load_id)
+        try:
+            checkpoint = context.checkpoints.get(spec.checkpoint)
+            result = checkpoint.run(
+                expectation_parameters=params,
+                run_id=RunIdentifier(run_name=f"{source}-{snapshot_date.isoformat()}-load-{load_id}"),
+            )
+        finally:
+            _dispose_engines(context)
+    evaluated, failures = _failures(result, spec)
+    docs_index = gx_context.data_docs_dir() / "index.html"
+    outcome = ValidationOutcome(
+        load_id=load_id,
+        source=source,
+        snapshot_date=snapshot_date,
+        success=bool(result.success) and not failures,
+        suite=spec.checkpoint,
+        evaluated=evaluated,
+        failed=len(failures),
+        failures=_jsonable(failures),
+        parameters=params,
+        seconds=round(time.monotonic() - started, 3),
+        data_docs=str(docs_index) if docs_index.exists() else None,
+    )
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            """insert into audit.validations (load_id, suite, success, evaluated, failed, failures)
+               values (%s, %s, %s, %s, %s, %s) returning validation_id""",
+            (
+                load_id,
+                outcome.suite,
+                outcome.success,
+                outcome.evaluated,
+                outcome.failed,
+                json.dumps(outcome.failures, ensure_ascii=False),
+            ),
+        )
+        outcome.validation_id = cur.fetchone()[0]
+    return outcome
+
+
+def _dispose_engines(context) -> None:
+    """Close the pooled connections GX opened for this run (each run has its own engine)."""
+    for datasource in context.data_sources.all().values():
+        execution_engine = getattr(datasource, "_execution_engine", None)
+        for engine in (getattr(datasource, "_engine", None), getattr(execution_engine, "engine", None)):
+            if engine is not None:
+                engine.dispose()
+
+
+def check_and_publish(
+    load_id: int, url: str | None = None, *, min_ok_share: float | None = None
+) -> ValidationOutcome:
+    """Validate a landed load and publish it, or reject it and raise :class:`ValidationFailed`.
+
+    Only a load in status 'loaded' can be checked (``ValueError`` otherwise, before validating).
+    If the validation itself cannot run (GX or database error), the load is rejected with that
+    error as the reason and the error is re-raised: fail closed.
+    """
+    status = loads.get(load_id, url).get("status")
+    if status is None:
+        raise ValueError(f"no load {load_id}")
+    if status != "loaded":
+        raise ValueError(f"load {load_id} is {status!r}; only a 'loaded' load can be validated and published")
+    try:
+        outcome = validate_load(load_id, url, min_ok_share=min_ok_share)
+    except Exception as exc:
+        loads.reject(load_id, f"validation could not run: {type(exc).__name__}: {exc}"[:2000], url)
+        raise
+    if outcome.success:
+        loads.publish(load_id, url)
+        return outcome
+    loads.reject(load_id, reject_reason(outcome), url)
+    raise ValidationFailed(outcome)
+
+
+def reject_reason(outcome: ValidationOutcome) -> str:
+    """The reason stored in ``raw.loads.details.failure`` of a rejected load."""
+    names = "; ".join(
+        f"{f['expectation']} on {f['table']}{'.' + f['column'] if f.get('column') else ''}" for f in outcome.failures
+    )
+    return (
+        f"validation {outcome.suite} failed ({outcome.failed} of {outcome.evaluated}, "
+        f"audit.validations #{outcome.validation_id}): {names}"
+    )
