@@ -1,0 +1,275 @@
+"""VK extraction end to end: registry pages in a fresh PostgreSQL, the real vk_api client over real
+HTTP to the simulator, a landed raw load checked against the simulated world."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from datetime import date, timedelta
+
+import pytest
+from gospubliki.clients.errors import NoCredentialsLeft
+from gospubliki.dates import MOSCOW
+from gospubliki.extract.vk import run_vk_extraction
+from gospubliki.reference.load import load_reference
+from gospubliki.registry.links import normalize_vk
+from gospubliki.simulator.config import DEFAULT_VK_TOKENS, EmulatorConfig, Faults
+from gospubliki.simulator.scale import Scale
+from gospubliki.simulator.server import start_in_thread
+from gospubliki.simulator.world import build_world
+from gospubliki.warehouse import db
+from psycopg2.extras import execute_values
+
+pytestmark = pytest.mark.integration
+
+DAY = date(2026, 3, 1)
+WINDOW = 7
+
+
+@pytest.fixture(scope="module")
+def world():
+    return build_world(Scale.from_name("region"), seed=7)
+
+
+@pytest.fixture
+def registry(fresh_db, world, monkeypatch):
+    """The world's VK pages registered in the fresh database (no importer: direct inserts)."""
+    load_reference(fresh_db)
+    pages = world.pages_on("vk")
+    institutions = {i.institution_id: i for i in world.institutions}
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute(
+            "insert into registry.imports (source_file) values ('test_vk_extract') returning import_id"
+        )
+        import_id = cur.fetchone()[0]
+        execute_values(
+            cur,
+            "insert into registry.institutions (institution_id, name, sector, level, region_code, import_id)"
+            " values %s",
+            [
+                (i.institution_id, i.name, i.sector, i.level, i.region_code, import_id)
+                for i in (institutions[iid] for iid in sorted({p.institution_id for p in pages}))
+            ],
+        )
+        execute_values(
+            cur,
+            "insert into registry.pages (page_key, network, page_ref, url, institution_id, import_id)"
+            " values %s",
+            [(f"vk:{ref}", "vk", ref, p.link, p.institution_id, import_id) for p, ref in _refs(pages)],
+        )
+    for name, value in {"GOSPUBLIKI_VK_RETRY_WAIT": "0.05", "GOSPUBLIKI_VK_RETRIES": "6"}.items():
+        monkeypatch.setenv(name, value)
+    return fresh_db
+
+
+def _refs(pages):
+    return [(p, normalize_vk(p.link).ref) for p in pages]
+
+
+def _load(url: str, source_date: date = DAY) -> dict:
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select load_id, status, requests, details from raw.loads"
+            " where source = 'vk' and snapshot_date = %s",
+            (source_date,),
+        )
+        load_id, status, requests, details = cur.fetchone()
+        cur.execute(
+            "select page_key, group_id, members_count, is_closed, deactivated, fetch_status, error_reason "
+            "from raw.vk_pages where load_id = %s",
+            (load_id,),
+        )
+        pages = {r[0]: r[1:] for r in cur.fetchall()}
+        cur.execute(
+            "select page_key, post_id, posted_at, likes, views from raw.vk_posts where load_id = %s",
+            (load_id,),
+        )
+        posts = cur.fetchall()
+    return {
+        "load_id": load_id,
+        "status": status,
+        "requests": requests,
+        "details": details,
+        "pages": pages,
+        "posts": posts,
+    }
+
+
+def _expected(world, page) -> tuple[str, str | None]:
+    """(fetch_status, reason fragment) the world implies for a page."""
+    if page.deactivated:
+        return "deactivated", f"deactivated: {page.deactivated}"
+    if page.is_closed == 2:
+        return "private", "is_closed=2"
+    if page.is_closed == 1:
+        return "ok", "wall.get error 15"  # attributes read, the wall is for members only
+    return "ok", None
+
+
+def check_against_world(load: dict, world, unread_ok: bool = False) -> int:
+    """Every registry page has its row; statuses, members and posts are the world's. Returns the
+    number of pages checked in full (pages left unread are allowed only with ``unread_ok``)."""
+    pages = world.pages_on("vk")
+    assert len(load["pages"]) == len(pages)
+    posts_by_key: dict[str, dict[int, tuple]] = {}
+    for key, post_id, posted_at, likes, views in load["posts"]:
+        posts_by_key.setdefault(key, {})[post_id] = (likes, views)
+        assert DAY - timedelta(days=WINDOW - 1) <= posted_at.astimezone(MOSCOW).date() <= DAY
+    full = 0
+    for page, ref in _refs(pages):
+        group_id, members, is_closed, deactivated, status, reason = load["pages"][f"vk:{ref}"]
+        if unread_ok and status == "error":
+            assert reason == "no credentials left"
+            continue
+        want_status, want_reason = _expected(world, page)
+        assert (status, group_id) == (want_status, page.page_id), ref
+        assert (reason is None) if want_reason is None else (want_reason in reason), (ref, reason)
+        assert deactivated == page.deactivated and is_closed == page.is_closed
+        if not page.deactivated:
+            assert members == world.members_on(page, DAY)
+        want_posts = {}
+        if want_reason is None:
+            week = world.posts_between(page, DAY - timedelta(days=WINDOW - 1), DAY)
+            want_posts = {p.post_id: (p.likes, p.views) for p in week}
+        assert posts_by_key.get(f"vk:{ref}", {}) == want_posts, ref
+        full += 1
+    return full
+
+
+def _minimum_requests(world) -> tuple[int, int]:
+    pages = world.pages_on("vk")
+    walls = [p for p in pages if not p.deactivated and p.is_closed != 2]
+    return math.ceil(len(pages) / 500) + math.ceil(len(pages) / 25), math.ceil(len(pages) / 500) + math.ceil(
+        len(walls) / 25
+    )
+
+
+def test_region_load_matches_the_world_with_the_minimum_of_requests(registry, world):
+    with start_in_thread(world) as sim:
+        result = run_vk_extraction(
+            DAY, url=registry, base_url=sim.url_template, tokens=list(DEFAULT_VK_TOKENS), rps=20
+        )
+        served = sim.stats()
+    load = _load(registry)
+    assert (load["load_id"], load["status"]) == (result.load_id, "loaded")
+    assert check_against_world(load, world) == len(world.pages_on("vk"))
+    brief_minimum, wall_minimum = _minimum_requests(world)
+    used = load["requests"]
+    print(
+        f"\nVK requests used: {used}; minimum ceil(N/500)+ceil(N/25) = {brief_minimum} "
+        f"(walls only for readable pages: {wall_minimum}); served by the simulator: {served['http_requests']}"
+    )
+    long_walls = sum(
+        len(world.posts_between(p, DAY - timedelta(days=WINDOW - 1), DAY)) // 100
+        for p in world.pages_on("vk")
+    )
+    assert used == served["http_requests"]  # our count is what the server saw
+    assert used <= wall_minimum + long_walls <= brief_minimum + long_walls
+    details = load["details"]
+    assert details["requests"]["by_method"] == {
+        "execute": used - math.ceil(len(load["pages"]) / 500),
+        "groups.getById": math.ceil(len(load["pages"]) / 500),
+    }
+    assert details["partial"] is False and details["tokens_stopped"] == {}
+    skipped = details["skipped_pages"]["by_status"]
+    pages = world.pages_on("vk")
+    assert skipped.get("deactivated", 0) == sum(1 for p in pages if p.deactivated)
+    assert skipped.get("private", 0) == sum(1 for p in pages if p.is_closed == 2 and not p.deactivated)
+    assert details["errors"]["by_code"] == ({"15": n} if (n := sum(p.is_closed == 1 for p in pages)) else {})
+    # skipped pages cost no wall.get: only readable walls were asked for
+    assert served["inner_calls"]["wall.get"] == sum(
+        1 for p in pages if not p.deactivated and p.is_closed != 2
+    )
+    assert len(set(served["requests_by_token"])) == 4  # the work was spread over the tokens
+
+
+def test_a_token_revoked_mid_run_moves_its_work_to_the_others(registry, world, monkeypatch):
+    monkeypatch.setenv("GOSPUBLIKI_VK_PARALLEL", "4")
+    with start_in_thread(world) as sim:
+
+        def revoke_when_walls_started():
+            while sim.stats()["requests_by_method"].get("execute", 0) < 6:
+                time.sleep(0.002)
+            sim.faults.revoked_tokens.add("sim-vk-2")
+
+        watcher = threading.Thread(target=revoke_when_walls_started, daemon=True)
+        watcher.start()
+        run_vk_extraction(
+            DAY, url=registry, base_url=sim.url_template, tokens=list(DEFAULT_VK_TOKENS), rps=10
+        )
+        served = sim.stats()
+    load = _load(registry)
+    assert list(load["details"]["tokens_stopped"]) == ["token#2"]
+    assert "error 5" in load["details"]["tokens_stopped"]["token#2"]
+    assert served["errors_by_code"].get("5", 0) >= 1
+    assert check_against_world(load, world) == len(world.pages_on("vk"))  # nothing lost
+
+
+def test_a_token_out_of_daily_quota_stops_and_the_others_continue(registry, world, monkeypatch):
+    monkeypatch.setenv("GOSPUBLIKI_VK_PARALLEL", "1")  # one at a time: token#1 runs until its quota is gone
+    config = EmulatorConfig(wall_get_daily_quota=500)
+    tokens = ["sim-vk-1", "sim-vk-2", "sim-vk-3"]
+    with start_in_thread(world, config=config) as sim:
+        run_vk_extraction(DAY, url=registry, base_url=sim.url_template, tokens=tokens, rps=20)
+        served = sim.stats()
+    load = _load(registry)
+    stopped = load["details"]["tokens_stopped"]
+    assert "token#1" in stopped and "error 29" in stopped["token#1"] and "token#3" not in stopped
+    assert served["wall_get_quota_used"]["sim-vk-1"][DAY.isoformat()] == 500
+    assert check_against_world(load, world) == len(world.pages_on("vk"))
+
+
+def test_error_6_bursts_and_server_errors_are_retried(registry, world, monkeypatch):
+    monkeypatch.setenv("GOSPUBLIKI_VK_RETRY_WAIT", "0.1")  # waits 0.1 … 1.6 s: the 1 s rate window clears
+    config = EmulatorConfig(rate_per_second=4)  # the client sends up to 20 per second per token
+    with start_in_thread(world, config=config, faults=Faults(server_error_every=11)) as sim:
+        run_vk_extraction(
+            DAY, url=registry, base_url=sim.url_template, tokens=list(DEFAULT_VK_TOKENS), rps=20
+        )
+        served = sim.stats()
+    load = _load(registry)
+    by_code = load["details"]["errors"]["by_code"]
+    assert by_code.get("6", 0) > 0 and by_code.get("10", 0) > 0
+    assert by_code["6"] == served["errors_by_code"]["6"] and by_code["10"] == served["errors_by_code"]["10"]
+    assert check_against_world(load, world) == len(world.pages_on("vk"))
+
+
+def test_timeouts_are_honoured(registry, world, monkeypatch):
+    monkeypatch.setenv("GOSPUBLIKI_VK_TIMEOUT", "0.3")
+    monkeypatch.setenv("GOSPUBLIKI_VK_RETRIES", "2")
+    with start_in_thread(world, faults=Faults(slow_seconds=4.0)) as sim:
+        started = time.monotonic()
+        run_vk_extraction(
+            DAY, url=registry, base_url=sim.url_template, tokens=list(DEFAULT_VK_TOKENS), rps=20
+        )
+        elapsed = time.monotonic() - started
+    load = _load(registry)
+    assert elapsed < 4.0  # no request waited for the slow server
+    assert {row[4] for row in load["pages"].values()} == {"error"}
+    reasons = {row[5] for row in load["pages"].values()}
+    assert all(r.startswith("retries exhausted: groups.getById") and "timed out" in r for r in reasons)
+    batches = math.ceil(len(load["pages"]) / 500)
+    assert load["requests"] == 2 * batches  # two attempts per getById batch, then given up
+    assert load["details"]["errors"]["by_class"] == {"retry": 2 * batches}
+
+
+def test_when_every_token_stops_the_partial_load_is_landed_and_the_run_fails(registry, world):
+    config = EmulatorConfig(wall_get_daily_quota=300)
+    with start_in_thread(world, config=config) as sim:
+        with pytest.raises(NoCredentialsLeft, match="partial"):
+            run_vk_extraction(
+                DAY, url=registry, base_url=sim.url_template, tokens=["sim-vk-1", "sim-vk-2"], rps=20
+            )
+        served = sim.stats()
+    load = _load(registry)
+    assert load["status"] == "loaded" and load["details"]["partial"] is True
+    assert "every credential is stopped" in load["details"]["no_credentials_left"]
+    read = check_against_world(load, world, unread_ok=True)
+    unread = sum(1 for row in load["pages"].values() if row[4] == "error")
+    assert unread > 0 and read + unread == len(world.pages_on("vk"))
+    # every wall.get the quota allowed was used, and each one's posts are in the load
+    assert sum(d[DAY.isoformat()] for d in served["wall_get_quota_used"].values()) == 600
+    assert load["details"]["skipped_pages"]["by_reason"]["no_credentials_left"] == unread
+    assert json.dumps(load["details"])  # JSON-ready
