@@ -4,6 +4,7 @@ simulator need not produce: unbounded vk_api retries, a captcha without captcha 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -148,3 +149,60 @@ def test_all_tokens_revoked_keeps_what_was_read(serve):
 
 def _ts(day: int) -> datetime:
     return datetime(2026, 3, 1, tzinfo=UTC) + timedelta(days=day)
+
+
+_CALL = re.compile(r'"owner_id": -(\d+), "count": 100, "offset": (\d+)')
+
+
+def _walls_script(posts_of, fail=lambda token, owner, position: None):
+    """An execute handler over ``posts_of(owner) -> list of posts`` (newest first, as VK)."""
+    served = []
+
+    def script(method, form):
+        response, errors = [], []
+        for position, m in enumerate(_CALL.finditer(form["code"])):
+            owner, offset = int(m.group(1)), int(m.group(2))
+            if (code := fail(form["access_token"], owner, position)) is not None:
+                response.append(False)
+                errors.append({"method": "wall.get", "error_code": code, "error_msg": "Rate limit reached"})
+                continue
+            items = posts_of(owner)
+            served.append((form["access_token"], owner, offset))
+            response.append({"count": len(items), "items": items[offset : offset + 100]})
+        return {"response": response, **({"execute_errors": errors} if errors else {})}
+
+    return script, served
+
+
+def test_long_walls_get_further_pages_in_later_batches_and_old_pinned_posts_are_dropped(serve):
+    since, until = _ts(0), _ts(7)
+    end = int(until.timestamp())
+
+    def posts_of(owner):
+        n = {1: 250, 2: 120}.get(owner, 3)
+        items = [{"id": 1000 - i, "date": end - 600 * (i + 1)} for i in range(n)]
+        if owner == 2:  # a pinned post from long ago comes first
+            items.insert(0, {"id": 1, "date": end - 400 * 86400, "is_pinned": 1})
+        return items
+
+    script, served = _walls_script(posts_of)
+    client = _client(serve(script), ["tok-a"])
+    result = client.get_walls(list(range(1, 31)), since, until)
+    assert {g: len(p) for g, p in result.posts.items() if g <= 3} == {1: 250, 2: 120, 3: 3}
+    assert 1 not in result.posts[2]  # the old pinned post is not a post of the window
+    # 2 executes for 30 first pages, then one for the 2 long walls, then one for wall 1's third page
+    assert client.requests.snapshot()["by_method"] == {"execute": 4}
+    assert sorted((o, off) for _, o, off in served if off) == [(1, 100), (1, 200), (2, 100)]
+
+
+def test_a_quota_error_inside_execute_requeues_only_the_failed_calls(serve):
+    def fail(token, owner, position):
+        return 29 if token == "tok-a" and position % 2 else None
+
+    script, served = _walls_script(lambda owner: [{"id": owner, "date": int(_ts(1).timestamp())}], fail)
+    client = _client(serve(script), ["tok-a", "tok-b"], parallel=1)
+    result = client.get_walls(list(range(1, 26)), _ts(0), _ts(7))
+    assert sorted(result.posts) == list(range(1, 26)) and not result.skipped
+    assert sorted(owner for _, owner, _ in served) == list(range(1, 26))  # each wall read exactly once
+    assert {owner for token, owner, _ in served if token == "tok-b"} == set(range(2, 26, 2))
+    assert list(client.stopped_tokens) == ["token#1"] and "29" in client.stopped_tokens["token#1"]
