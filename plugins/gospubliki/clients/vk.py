@@ -187,12 +187,13 @@ class VkClient:
     def _call_once(self, api: vk_api.VkApi, method: str, values: dict, raw: bool):
         try:
             return api.method(method, values, raw=raw)
-        except ApiFailure as exc:
-            failure = exc
+        except ApiFailure as exc:  # error 6, raised by our handler inside vk_api
+            self.errors.add(exc.action, exc.code)
+            raise
         except (VkApiError, requests.RequestException) as exc:
             failure = vb.to_failure(exc, method)
-        self.errors.add(failure.action, failure.code)
-        raise failure
+            self.errors.add(failure.action, failure.code)
+            raise failure from exc
 
     # ------------------------------------------------------------------ groups.getById
     def get_groups(self, refs: Sequence[str]) -> GroupsResult:
