@@ -273,3 +273,22 @@ def test_when_every_token_stops_the_partial_load_is_landed_and_the_run_fails(reg
     assert sum(d[DAY.isoformat()] for d in served["wall_get_quota_used"].values()) == 600
     assert load["details"]["skipped_pages"]["by_reason"]["no_credentials_left"] == unread
     assert json.dumps(load["details"])  # JSON-ready
+
+
+def test_settings_come_from_the_environment_and_missing_tokens_are_a_clear_error(
+    registry, world, monkeypatch
+):
+    monkeypatch.delenv("GOSPUBLIKI_VK_TOKENS", raising=False)
+    with pytest.raises(NoCredentialsLeft, match="GOSPUBLIKI_VK_TOKENS"):
+        run_vk_extraction(DAY, url=registry)
+    with db.connect(registry) as conn, conn.cursor() as cur:
+        cur.execute("select count(*) from raw.loads")
+        assert cur.fetchone()[0] == 0  # nothing landed
+    with start_in_thread(world) as sim:
+        monkeypatch.setenv("GOSPUBLIKI_VK_TOKENS", "sim-vk-3, sim-vk-4")
+        monkeypatch.setenv("GOSPUBLIKI_VK_API_URL", sim.url_template)
+        monkeypatch.setenv("GOSPUBLIKI_VK_RPS", "20")
+        run_vk_extraction(DAY)  # the warehouse URL too comes from the environment (fresh_db sets it)
+        served = sim.stats()
+    assert set(served["requests_by_token"]) == {"sim-vk-3", "sim-vk-4"}
+    assert check_against_world(_load(registry), world) == len(world.pages_on("vk"))

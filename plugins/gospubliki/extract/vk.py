@@ -249,12 +249,20 @@ def run_vk_extraction(
 ) -> LoadResult:
     """Registry -> VK -> ``loads.land('vk', …)`` (status 'loaded'). Settings default from the environment.
 
+    ``client`` (e.g. from :class:`gospubliki.hooks.vk.VkHook`) replaces ``base_url``/``tokens``/``rps``;
+    it is closed at the end.
+
     :raises NoCredentialsLeft: after landing the partial load, when every token stopped mid-run.
     """
     pages = read_registry_pages(url, "vk")
     if client is None:
+        tokens = list(tokens) if tokens is not None else vk_settings.vk_tokens()
+        if not tokens:
+            raise NoCredentialsLeft(
+                "no VK tokens: set GOSPUBLIKI_VK_TOKENS (or use the vk_default connection)"
+            )
         client = VkClient(
-            tokens if tokens is not None else vk_settings.vk_tokens(),
+            tokens,
             base_url=format_base_url(base_url or vk_settings.vk_api_url(), snapshot_date),
             rps=rps if rps is not None else vk_settings.vk_rps(),
             timeout=vk_settings.vk_timeout(),
