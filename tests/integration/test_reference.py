@@ -4,7 +4,6 @@ registry that imports with exactly its malformed rows rejected."""
 from __future__ import annotations
 
 import pytest
-
 from gospubliki.reference.load import load_reference, read_municipalities, read_regions
 from gospubliki.simulator.registry import BAD_ROW_KINDS, synthetic_municipalities, write_registry_csv
 from gospubliki.simulator.scale import Scale
@@ -22,13 +21,20 @@ def _rows(url: str, sql: str) -> list[tuple]:
 
 def test_load_counts_and_second_run_changes_nothing(fresh_db):
     counts = load_reference(fresh_db)
-    assert counts == {"regions": 89, "municipalities": len(read_municipalities()), "synthetic_municipalities": 0}
+    assert counts == {
+        "regions": 89,
+        "municipalities": len(read_municipalities()),
+        "synthetic_municipalities": 0,
+    }
     regions = _rows(fresh_db, "select * from reference.regions order by region_code")
     munis = _rows(fresh_db, "select * from reference.municipalities order by municipality_id")
     assert len(regions) == 89 and len(munis) == 45
-    assert _rows(fresh_db, "select sum(population) from reference.municipalities where region_code = '43'") == [(1_153_680,)]
+    assert _rows(
+        fresh_db, "select sum(population) from reference.municipalities where region_code = '43'"
+    ) == [(1_153_680,)]
     assert _rows(fresh_db, "select name, population from reference.regions where region_code = '43'") == [
-        ("Кировская область", 1_153_680)]
+        ("Кировская область", 1_153_680)
+    ]
     assert not any(m[-1] for m in munis)  # none synthetic
 
     assert load_reference(fresh_db) == counts
@@ -50,12 +56,17 @@ def test_extra_municipalities_are_flagged_synthetic(fresh_db):
     synthetic = synthetic_municipalities(world)
     counts = load_reference(fresh_db, extra_municipalities=synthetic)
     assert counts["synthetic_municipalities"] == len(synthetic) > 80
-    flagged = _rows(fresh_db, "select count(*) filter (where is_synthetic), count(*) from reference.municipalities")
+    flagged = _rows(
+        fresh_db, "select count(*) filter (where is_synthetic), count(*) from reference.municipalities"
+    )
     assert flagged == [(len(synthetic), len(synthetic) + 45)]
     # synthetic municipalities of a region add up to its census population
-    mismatched = _rows(fresh_db, """
+    mismatched = _rows(
+        fresh_db,
+        """
         select r.region_code from reference.regions r join reference.municipalities m using (region_code)
-        group by r.region_code, r.population having sum(m.population) <> r.population""")
+        group by r.region_code, r.population having sum(m.population) <> r.population""",
+    )
     assert mismatched == []
     load_reference(fresh_db, extra_municipalities=synthetic)
     assert _rows(fresh_db, "select count(*) from reference.municipalities") == [(len(synthetic) + 45,)]

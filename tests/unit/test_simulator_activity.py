@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
-
 from gospubliki.dates import MOSCOW
 from gospubliki.simulator import activity
 from gospubliki.simulator.scale import Scale
@@ -22,7 +21,9 @@ def world():
 @pytest.fixture(scope="module")
 def busy(world):
     """An active VK page with a pinned post."""
-    return next(p for p in world.pages_on("vk") if p.state == "active" and p.pinned and p.posts_per_day >= 3 / 7)
+    return next(
+        p for p in world.pages_on("vk") if p.state == "active" and p.pinned and p.posts_per_day >= 3 / 7
+    )
 
 
 def test_members_change_slowly_and_deterministically(world):
@@ -32,7 +33,9 @@ def test_members_change_slowly_and_deterministically(world):
         assert abs(tomorrow - today) <= 0.005 * today + 1
         year_later = world.members_on(page, DAY + timedelta(days=365))
         assert abs(year_later - today) <= 0.2 * today
-    values = {world.members_on(p, DAY + timedelta(days=d)) for p in world.pages_on("vk")[:20] for d in range(5)}
+    values = {
+        world.members_on(p, DAY + timedelta(days=d)) for p in world.pages_on("vk")[:20] for d in range(5)
+    }
     assert len(values) > 20  # not constant
 
 
@@ -60,7 +63,10 @@ def test_wall_is_newest_first_with_the_old_pinned_post_first(world, busy):
 
 
 def test_counters_grow_with_the_age_of_a_post(world):
-    page = max((p for p in world.pages_on("vk") if p.state == "active" and p.posts_per_day > 0), key=lambda p: p.members_base)
+    page = max(
+        (p for p in world.pages_on("vk") if p.state == "active" and p.posts_per_day > 0),
+        key=lambda p: p.members_base,
+    )
     _, items = world.wall(page, DAY, 0, 2)
     newest = next(p for p in items if not p.is_pinned)
     later = activity.post(page, newest.index, DAY + timedelta(days=5), world.seed)
@@ -81,7 +87,11 @@ def test_posts_between_agrees_with_the_wall(world, busy):
 
 
 def test_views_are_missing_for_about_five_percent_of_vk_posts(world):
-    posts = [p for page in world.pages_on("vk")[:400] for p in world.posts_between(page, DAY - timedelta(days=60), DAY)]
+    posts = [
+        p
+        for page in world.pages_on("vk")[:400]
+        for p in world.posts_between(page, DAY - timedelta(days=60), DAY)
+    ]
     missing = sum(p.views is None for p in posts) / len(posts)
     assert len(posts) > 1_000
     assert 0.02 < missing < 0.09
@@ -93,4 +103,9 @@ def test_most_pages_post_rarely(world):
     rare = sum(n <= 1 for n in weekly) / len(weekly)
     assert rare > 0.6
     assert sum(n >= 3 for n in weekly) > 0.03 * len(weekly)
-    assert all(n == 0 for p in world.pages if p.deactivated for n in [len(world.posts_between(p, DAY - timedelta(days=6), DAY))])
+    assert all(
+        n == 0
+        for p in world.pages
+        if p.deactivated
+        for n in [len(world.posts_between(p, DAY - timedelta(days=6), DAY))]
+    )

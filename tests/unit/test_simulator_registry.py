@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from gospubliki.reference.catalog import read_regions
 from gospubliki.settings import REPO_ROOT
 from gospubliki.simulator.registry import (
@@ -59,7 +58,9 @@ def test_round_trip_rows_and_pages(world, tmp_path):
         assert (page.network in row["connected_networks"].split(";")) == page.connected
         links += 1
     assert links == sum(bool(r[c]) for r in rows for c in ("vk_url", "ok_url", "telegram_url"))
-    assert all(r["sector"] in SECTOR_BY_CODE and r["level"] in ("federal", "regional", "municipal") for r in rows)
+    assert all(
+        r["sector"] in SECTOR_BY_CODE and r["level"] in ("federal", "regional", "municipal") for r in rows
+    )
     assert all(r["municipality"] for r in rows if r["level"] == "municipal")
     assert any(re.fullmatch(r"43-[a-z-]+", r["municipality"]) for r in rows)  # some by id
     assert any(r["municipality"].endswith(" м.р.") for r in rows)  # most as 'name type'
@@ -80,11 +81,13 @@ def test_bad_rows_are_appended_each_of_a_different_kind(world, tmp_path):
     path = tmp_path / "registry.csv"
     n = write_registry_csv(path, world, bad_rows=len(BAD_ROW_KINDS))
     _, rows = _read(path)
-    good, bad = rows[: len(world.institutions)], rows[len(world.institutions):]
+    good, bad = rows[: len(world.institutions)], rows[len(world.institutions) :]
     assert n == len(rows) and len(bad) == len(BAD_ROW_KINDS)
     good_ids = {r["institution_id"] for r in good}
     good_links = {r[c] for r in good for c in ("vk_url", "ok_url", "telegram_url") if r[c]}
-    munis = {m.municipality_id for m in world.municipalities} | {f"{m.name} {m.municipality_type}" for m in world.municipalities}
+    munis = {m.municipality_id for m in world.municipalities} | {
+        f"{m.name} {m.municipality_type}" for m in world.municipalities
+    }
     regions = {r.region_code for r in read_regions()}
 
     def faults(r: dict) -> set[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from gospubliki.simulator.scale import HEADLINE, SECTORS, Scale
 from gospubliki.simulator.world import build_world
 
@@ -44,11 +43,18 @@ def test_sector_table_within_five_percent(national):
     failures = []
     for sec in SECTORS:
         got = s["sectors"][sec.code]
-        print(f"{sec.code:13} {got['target']:>7}/{sec.target:<7} {got['created']:>7}/{sec.created:<7} "
-              f"{got['to_create']:>7}/{sec.presented_to_create or sec.to_create:<7} {got['subscribers']:>12,}/{sec.subscribers:<12,}")
+        print(
+            f"{sec.code:13} {got['target']:>7}/{sec.target:<7} {got['created']:>7}/{sec.created:<7} "
+            f"{got['to_create']:>7}/{sec.presented_to_create or sec.to_create:<7} "
+            f"{got['subscribers']:>12,}/{sec.subscribers:<12,}"
+        )
         expected_to_create = sec.presented_to_create if sec.presented_to_create is not None else sec.to_create
-        for key, expected in (("target", sec.target), ("created", sec.created), ("subscribers", sec.subscribers),
-                              ("to_create", expected_to_create)):
+        for key, expected in (
+            ("target", sec.target),
+            ("created", sec.created),
+            ("subscribers", sec.subscribers),
+            ("to_create", expected_to_create),
+        ):
             if expected and not _close(got[key], expected):
                 failures.append((sec.code, key, got[key], expected))
     assert not failures

@@ -6,7 +6,6 @@ import re
 from collections import Counter
 
 import pytest
-
 from gospubliki.reference.catalog import read_municipalities
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.world import build_world
@@ -40,7 +39,11 @@ def test_region_scale_has_about_two_thousand_pages_and_more_pages_than_instituti
 
 def test_every_municipality_of_the_region_has_an_omsu_with_pages(world):
     shipped = {m.municipality_id for m in read_municipalities() if m.region_code == "43"}
-    omsu = {i.municipality_id for i in world.institutions if i.sector == "local" and world.pages_of(i.institution_id)}
+    omsu = {
+        i.municipality_id
+        for i in world.institutions
+        if i.sector == "local" and world.pages_of(i.institution_id)
+    }
     assert len(shipped) >= 40
     assert omsu == shipped
 
@@ -78,9 +81,16 @@ def test_page_states_and_attributes_have_realistic_shares(world):
 
 def test_registry_links_use_every_usual_form(world):
     links = [p.link for p in world.pages]
-    for pattern in (r"^vk\.com/club\d+$", r"^https://vk\.ru/public\d+$", r"^m\.vk\.com/[a-z_0-9]+/$",
-                    r"^vk\.com/[a-z_0-9]+\?from=groups$", r"^ok\.ru/group/\d+$", r"^https://t\.me/\w+$",
-                    r"^t\.me/s/\w+$", r"^@\w+$"):
+    for pattern in (
+        r"^vk\.com/club\d+$",
+        r"^https://vk\.ru/public\d+$",
+        r"^m\.vk\.com/[a-z_0-9]+/$",
+        r"^vk\.com/[a-z_0-9]+\?from=groups$",
+        r"^ok\.ru/group/\d+$",
+        r"^https://t\.me/\w+$",
+        r"^t\.me/s/\w+$",
+        r"^@\w+$",
+    ):
         assert any(re.match(pattern, link) for link in links), pattern
     by_screen = [p for p in world.pages_on("vk") if p.has_custom_name and p.screen_name in p.link]
     assert len(by_screen) > 0.3 * len(world.pages_on("vk"))

@@ -49,8 +49,15 @@ def load_reference(
     shipped = read_municipalities()
     extra = list(extra_municipalities or ())
     with db.connect(url) as conn, conn.cursor() as cur:
-        execute_values(cur, _REGION_SQL, [(r.region_code, r.name, r.federal_district, r.population) for r in regions])
-        rows = [(m.municipality_id, m.region_code, m.name, m.municipality_type, m.population, False) for m in shipped]
-        rows += [(m.municipality_id, m.region_code, m.name, m.municipality_type, m.population, True) for m in extra]
+        execute_values(
+            cur, _REGION_SQL, [(r.region_code, r.name, r.federal_district, r.population) for r in regions]
+        )
+        rows = [
+            (m.municipality_id, m.region_code, m.name, m.municipality_type, m.population, False)
+            for m in shipped
+        ]
+        rows += [
+            (m.municipality_id, m.region_code, m.name, m.municipality_type, m.population, True) for m in extra
+        ]
         execute_values(cur, _MUNICIPALITY_SQL, rows, page_size=1000)
     return {"regions": len(regions), "municipalities": len(shipped), "synthetic_municipalities": len(extra)}

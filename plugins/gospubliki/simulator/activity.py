@@ -91,7 +91,9 @@ def post(page: Page, index: int, as_of: date, seed: int) -> Post:
     grow_views, grow_acts = 1 - math.exp(-age_h / 24), 1 - math.exp(-age_h / 12)
 
     def lg(tag: str, sigma: float) -> float:
-        return lognormal_unit_mean(unit(seed, tag, page.key, index), unit(seed, tag + "2", page.key, index), sigma)
+        return lognormal_unit_mean(
+            unit(seed, tag, page.key, index), unit(seed, tag + "2", page.key, index), sigma
+        )
 
     views_final = max(5.0, page.members_base * REACH[page.network] * lg("reach", 0.8))
     likes_final = views_final * 0.02 * lg("likes", 0.7)
@@ -100,7 +102,9 @@ def post(page: Page, index: int, as_of: date, seed: int) -> Post:
         index=index,
         post_id=page.post_id_base + index + 1,
         posted_at=posted_at,
-        text=names.post_text(page.sector, unit(seed, "rubric", page.key, index), unit(seed, "detail", page.key, index)),
+        text=names.post_text(
+            page.sector, unit(seed, "rubric", page.key, index), unit(seed, "detail", page.key, index)
+        ),
         views=None if no_views else int(views_final * grow_views),
         likes=int(likes_final * grow_acts),
         reposts=int(likes_final * 0.12 * lg("reposts", 0.6) * grow_acts),

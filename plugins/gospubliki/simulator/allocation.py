@@ -62,7 +62,9 @@ def municipalities_of(region_code: str, structural_factor: float = 1.0) -> tuple
     else:
         n_go = max(1, round(n * 0.15))
         types = ["г.о."] * n_go + [("м.р.", "м.о.")[r.random() < 0.5] for _ in range(n - n_go)]
-    weights = [(4.0 if t == "г.о." else 1.0) * lognormal_unit_mean(r.random(), r.random(), 0.6) for t in types]
+    weights = [
+        (4.0 if t == "г.о." else 1.0) * lognormal_unit_mean(r.random(), r.random(), 0.6) for t in types
+    ]
     pops = largest_remainder(region.population - 500 * n, weights)
     out = []
     for i, (t, pop) in enumerate(zip(types, pops, strict=True), start=1):
@@ -96,7 +98,12 @@ def sector_counts(scale: Scale) -> dict[str, dict[str, int]]:
     local = _local_counts(scale.structural_factor)
     for s in SECTORS:
         if s.code == "federal":
-            values = [round(s.target * scale.structural_factor) if scale.is_national and r.region_code == FEDERAL_SEAT else 0 for r in in_world]
+            values = [
+                round(s.target * scale.structural_factor)
+                if scale.is_national and r.region_code == FEDERAL_SEAT
+                else 0
+                for r in in_world
+            ]
         elif s.code == "regional":
             values = [regional[r.region_code] for r in in_world]
         elif s.code == "local":

@@ -13,50 +13,22 @@ from datetime import date, timedelta
 from gospubliki.reference.catalog import Municipality, Region, read_regions
 from gospubliki.simulator import names
 from gospubliki.simulator.allocation import municipalities_of, sector_counts
+from gospubliki.simulator.identifiers import Identifiers, inn_with_check_digit, ogrn, registry_link
 from gospubliki.simulator.model import Institution, Page
-from gospubliki.simulator.scale import GOVERNMENT_SECTORS, HEADLINE, SECTOR_BY_CODE, SECTORS, Scale, SectorFigures
+from gospubliki.simulator.scale import (
+    GOVERNMENT_SECTORS,
+    HEADLINE,
+    SECTOR_BY_CODE,
+    SECTORS,
+    Scale,
+    SectorFigures,
+)
 from gospubliki.simulator.seeding import lognormal_unit_mean, rng, unit
 
 EARLIEST_PAGE = date(2015, 1, 1)
 MANDATE = date(2022, 12, 1)  # 270-ФЗ: official pages are obligatory
 NETWORK_SIZE = {"vk": 1.0, "ok": 0.6, "tg": 0.5}
 MIN_ACTIVE_PER_DAY = 3 / 7
-
-
-class _Names:
-    """Unique ids and screen names per network."""
-
-    def __init__(self, seed: int):
-        self.r = rng(seed, "ids")
-        self.ids: dict[str, set[int]] = {"vk": set(), "ok": set(), "tg": set()}
-        self.screen: dict[str, set[str]] = {"vk": set(), "ok": set(), "tg": set()}
-
-    def new_id(self, network: str) -> int:
-        lo, hi = {"vk": (1_000_000, 230_000_000), "ok": (50_000_000_000_000, 70_000_000_000_000),
-                  "tg": (1_000_000_000, 2_400_000_000)}[network]
-        while (i := self.r.randrange(lo, hi)) in self.ids[network]:
-            pass
-        self.ids[network].add(i)
-        return i
-
-    def new_screen_name(self, network: str, base: str) -> str:
-        base = base[:28].strip("_") or "page"
-        for n in itertools.count():
-            name = base if n == 0 else f"{base}{n + 1}"
-            if name not in self.screen[network]:
-                self.screen[network].add(name)
-                return name
-        raise AssertionError("unreachable")
-
-
-def _check_digits_inn(nine: str) -> str:
-    w = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-    return nine + str(sum(int(d) * k for d, k in zip(nine, w, strict=True)) % 11 % 10)
-
-
-def _ogrn(region_code: str, r) -> str:
-    twelve = f"1{r.randrange(2, 25):02d}{region_code}{r.randrange(10**6, 10**7)}"
-    return twelve + str(int(twelve) % 11 % 10)
 
 
 def _place_slug(m: Municipality | None, region: Region) -> str:
@@ -86,26 +58,9 @@ def _networks(sector: SectorFigures, r) -> list[str]:
     return ["vk"] if v < 0.92 else (["ok"] if v < 0.97 else ["tg"])
 
 
-def _link(network: str, page_id: int, screen: str, custom: bool, page_type: str, r) -> str:
-    """The page link as someone typed it into the registry (the usual variety of forms)."""
-    u = r.random()
-    if network == "vk":
-        if custom and u < 0.85:
-            forms = (f"https://vk.com/{screen}", f"m.vk.com/{screen}/", f"vk.com/{screen}?from=groups",
-                     f"https://vk.ru/{screen}", f"vk.com/{screen}")
-        else:
-            kind = "public" if page_type == "page" else "club"
-            forms = (f"vk.com/{kind}{page_id}", f"https://vk.ru/public{page_id}", f"https://vk.com/club{page_id}",
-                     f"http://vk.com/{kind}{page_id}")
-        return forms[int(r.random() * len(forms))]
-    if network == "ok":
-        if custom and u < 0.7:
-            return (f"https://ok.ru/{screen}", f"ok.ru/{screen}")[int(r.random() * 2)]
-        return (f"ok.ru/group/{page_id}", f"https://ok.ru/group/{page_id}/")[int(r.random() * 2)]
-    return (f"https://t.me/{screen}", f"t.me/s/{screen}", f"@{screen}")[int(r.random() * 3)]
-
-
-def _page(network: str, inst: Institution, base: str, size: float, ids: _Names, base_date: date, r) -> Page:
+def _page(
+    network: str, inst: Institution, base: str, size: float, ids: Identifiers, base_date: date, r
+) -> Page:
     gov = inst.sector in GOVERNMENT_SECTORS
     page_id = ids.new_id(network)
     page_type = "page" if r.random() < 0.55 else "group"
@@ -115,35 +70,68 @@ def _page(network: str, inst: Institution, base: str, size: float, ids: _Names, 
         page_type = "group"
     custom = r.random() < (0.9 if gov else 0.65) or network == "tg"
     if network == "vk":
-        screen = ids.new_screen_name("vk", base) if custom else f"{'public' if page_type == 'page' else 'club'}{page_id}"
+        screen = (
+            ids.new_screen_name("vk", base)
+            if custom
+            else f"{'public' if page_type == 'page' else 'club'}{page_id}"
+        )
     elif network == "ok":
         screen = ids.new_screen_name("ok", base) if custom else ""
     else:
         screen = ids.new_screen_name("tg", base + ("" if r.random() < 0.5 else "_official"))
     first = r.uniform(0, 1)
-    created = (EARLIEST_PAGE + timedelta(days=int(first * (MANDATE - EARLIEST_PAGE).days)) if r.random() < 0.5
-               else MANDATE + timedelta(days=int(first * ((base_date - MANDATE).days - 60))))
+    created = (
+        EARLIEST_PAGE + timedelta(days=int(first * (MANDATE - EARLIEST_PAGE).days))
+        if r.random() < 0.5
+        else MANDATE + timedelta(days=int(first * ((base_date - MANDATE).days - 60)))
+    )
     verified_p = {"vk": 0.9 if gov else 0.55, "ok": 0.3, "tg": 0.05}[network]
     active_p, occasional_p = (0.30, 0.40) if gov else (0.05, 0.25)
     c = r.random()
-    rate_week = (r.uniform(4, 9) if c < active_p else r.uniform(0.7, 1.5) if c < active_p + occasional_p
-                 else r.uniform(0.02, 0.3 if gov else 0.1))
+    rate_week = (
+        r.uniform(4, 9)
+        if c < active_p
+        else r.uniform(0.7, 1.5)
+        if c < active_p + occasional_p
+        else r.uniform(0.02, 0.3 if gov else 0.1)
+    )
     alive = state not in ("deleted", "banned")
     return Page(
-        network=network, page_id=page_id, screen_name=screen, has_custom_name=custom,
-        link=_link(network, page_id, screen, custom, page_type, r), institution_id=inst.institution_id,
-        sector=inst.sector, name=inst.name, page_type=page_type, state=state,
-        verified=r.random() < verified_p, has_description=r.random() < (0.97 if gov else 0.85),
-        has_cover=r.random() < (0.9 if gov else 0.6), has_avatar=r.random() < (0.99 if gov else 0.93),
-        created=created, pinned=r.random() < 0.15, post_id_base=r.randrange(0, 400),
+        network=network,
+        page_id=page_id,
+        screen_name=screen,
+        has_custom_name=custom,
+        link=registry_link(network, page_id, screen, custom, page_type, r),
+        institution_id=inst.institution_id,
+        sector=inst.sector,
+        name=inst.name,
+        page_type=page_type,
+        state=state,
+        verified=r.random() < verified_p,
+        has_description=r.random() < (0.97 if gov else 0.85),
+        has_cover=r.random() < (0.9 if gov else 0.6),
+        has_avatar=r.random() < (0.99 if gov else 0.93),
+        created=created,
+        pinned=r.random() < 0.15,
+        post_id_base=r.randrange(0, 400),
         growth_per_day=r.uniform(-0.0002, 0.0004),
-        weight=(lognormal_unit_mean(r.random(), r.random(), 1.3) * NETWORK_SIZE[network] * size) if alive else 0.0,
+        weight=(lognormal_unit_mean(r.random(), r.random(), 1.3) * NETWORK_SIZE[network] * size)
+        if alive
+        else 0.0,
         posts_per_day=(rate_week / 7) if alive else 0.0,
     )
 
 
-def _institutions(region: Region, munis: tuple[Municipality, ...], sector: SectorFigures, n: int,
-                  seed: int, ids: _Names, base_date: date, pages: list[Page]) -> list[Institution]:
+def _institutions(
+    region: Region,
+    munis: tuple[Municipality, ...],
+    sector: SectorFigures,
+    n: int,
+    seed: int,
+    ids: Identifiers,
+    base_date: date,
+    pages: list[Page],
+) -> list[Institution]:
     r = rng(seed, "institutions", region.region_code, sector.code)
     created_n = n if sector.code in GOVERNMENT_SECTORS else round(n * sector.created / sector.target)
     created = set(r.sample(range(n), created_n))
@@ -156,15 +144,18 @@ def _institutions(region: Region, munis: tuple[Municipality, ...], sector: Secto
             level = sector.level_shares[1][0]
         muni = None
         if sector.code == "federal":
-            name, screen = names.FEDERAL_BODIES[i % len(names.FEDERAL_BODIES)]
-            if i >= len(names.FEDERAL_BODIES):
-                name, screen = f"{name} (представительство № {i // len(names.FEDERAL_BODIES)})", f"{screen}_rep"
+            name, screen = names.federal_bodies()[i % len(names.federal_bodies())]
+            if i >= len(names.federal_bodies()):
+                name, screen = (
+                    f"{name} (представительство № {i // len(names.federal_bodies())})",
+                    f"{screen}_rep",
+                )
             size = 1.0
         elif sector.code == "regional":
-            body, prefix = names.REGIONAL_BODIES[i % len(names.REGIONAL_BODIES)]
+            body, prefix = names.regional_bodies()[i % len(names.regional_bodies())]
             name = f"{body} {region.name_genitive}"
-            if i >= len(names.REGIONAL_BODIES):
-                name += f" (управление № {i // len(names.REGIONAL_BODIES)})"
+            if i >= len(names.regional_bodies()):
+                name += f" (управление № {i // len(names.regional_bodies())})"
             screen, size = f"{prefix}_{_place_slug(None, region)}", (region.population / 1e6) ** 0.7
         elif sector.code == "local":
             muni = munis[i % len(munis)]
@@ -183,11 +174,21 @@ def _institutions(region: Region, munis: tuple[Municipality, ...], sector: Secto
             size = 1.0
         has_codes = r.random() < 0.9
         inst = Institution(
-            institution_id=f"{region.region_code}-{sector.code}-{i + 1:05d}", name=name, sector=sector.code,
-            level=level, region_code=region.region_code, municipality_id=muni.municipality_id if muni else None,
-            ogrn=_ogrn(region.region_code, r) if has_codes else None,
-            inn=_check_digits_inn(f"{region.region_code}{r.randrange(1, 100):02d}{r.randrange(10**4, 10**5)}") if has_codes else None,
-            exemption_reason=(names.EXEMPTION_REASONS[r.randrange(3)] if i not in created and r.random() < 0.03 else None),
+            institution_id=f"{region.region_code}-{sector.code}-{i + 1:05d}",
+            name=name,
+            sector=sector.code,
+            level=level,
+            region_code=region.region_code,
+            municipality_id=muni.municipality_id if muni else None,
+            ogrn=ogrn(region.region_code, r) if has_codes else None,
+            inn=inn_with_check_digit(
+                f"{region.region_code}{r.randrange(1, 100):02d}{r.randrange(10**4, 10**5)}"
+            )
+            if has_codes
+            else None,
+            exemption_reason=(
+                names.EXEMPTION_REASONS[r.randrange(3)] if i not in created and r.random() < 0.03 else None
+            ),
         )
         out.append(inst)
         if i in created:
@@ -224,10 +225,12 @@ def _normalise(pages: list[Page], counts: dict[str, dict[str, int]], seed: int) 
         p.connected, total = True, total + p.members_base
 
 
-def generate(scale: Scale, seed: int, base_date: date) -> tuple[tuple[Municipality, ...], list[Institution], list[Page]]:
+def generate(
+    scale: Scale, seed: int, base_date: date
+) -> tuple[tuple[Municipality, ...], list[Institution], list[Page]]:
     """Municipalities, institutions and pages of a world."""
     counts = sector_counts(scale)
-    ids = _Names(seed)
+    ids = Identifiers(seed)
     munis_all: list[Municipality] = []
     institutions: list[Institution] = []
     pages: list[Page] = []

@@ -13,8 +13,19 @@ from gospubliki.simulator.seeding import unit
 from gospubliki.simulator.world import World
 
 COLUMNS = (
-    "institution_id", "name", "ogrn", "inn", "sector", "level", "region_code", "municipality",
-    "vk_url", "ok_url", "telegram_url", "connected_networks", "exemption_reason",
+    "institution_id",
+    "name",
+    "ogrn",
+    "inn",
+    "sector",
+    "level",
+    "region_code",
+    "municipality",
+    "vk_url",
+    "ok_url",
+    "telegram_url",
+    "connected_networks",
+    "exemption_reason",
 )
 URL_COLUMN = {"vk": "vk_url", "ok": "ok_url", "tg": "telegram_url"}
 
@@ -45,10 +56,16 @@ def registry_rows(world: World) -> Iterator[dict[str, str]]:
         pages = world.pages_of(inst.institution_id)
         row = {c: "" for c in COLUMNS}
         row.update(
-            institution_id=inst.institution_id, name=inst.name, ogrn=inst.ogrn or "", inn=inst.inn or "",
-            sector=inst.sector, level=inst.level, region_code=inst.region_code,
+            institution_id=inst.institution_id,
+            name=inst.name,
+            ogrn=inst.ogrn or "",
+            inn=inst.inn or "",
+            sector=inst.sector,
+            level=inst.level,
+            region_code=inst.region_code,
             municipality=_municipality_ref(world, munis[inst.municipality_id], inst.institution_id)
-            if inst.municipality_id else "",
+            if inst.municipality_id
+            else "",
             connected_networks=";".join(p.network for p in pages if p.connected),
             exemption_reason=inst.exemption_reason or "",
         )
@@ -67,8 +84,15 @@ def malformed_rows(world: World, n: int) -> list[dict[str, str]]:
     other_page = next(r["vk_url"] for r in reversed(rows) if r["vk_url"])
     out = []
     for i, kind in enumerate(BAD_ROW_KINDS[:n], start=1):
-        row = base | {"institution_id": f"bad-{i}-{kind}", "vk_url": "", "ok_url": "", "telegram_url": "",
-                      "connected_networks": "", "ogrn": "", "inn": ""}
+        row = base | {
+            "institution_id": f"bad-{i}-{kind}",
+            "vk_url": "",
+            "ok_url": "",
+            "telegram_url": "",
+            "connected_networks": "",
+            "ogrn": "",
+            "inn": "",
+        }
         if kind == "unknown_sector":
             row["sector"] = "ministry_of_magic"
         elif kind == "unknown_municipality":
@@ -110,13 +134,30 @@ def synthetic_municipalities(world: World) -> list[Municipality]:
 
 def write_municipalities_csv(path: str | Path, municipalities: Iterable[Municipality]) -> int:
     """Municipalities in the shape of ``reference/data/municipalities.csv`` plus ``is_synthetic``."""
-    cols = ("municipality_id", "region_code", "name", "municipality_type", "name_genitive", "population", "is_synthetic")
+    cols = (
+        "municipality_id",
+        "region_code",
+        "name",
+        "municipality_type",
+        "name_genitive",
+        "population",
+        "is_synthetic",
+    )
     n = 0
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(cols)
         for m in municipalities:
-            w.writerow([m.municipality_id, m.region_code, m.name, m.municipality_type, m.name_genitive,
-                        m.population, "true" if m.is_synthetic else "false"])
+            w.writerow(
+                [
+                    m.municipality_id,
+                    m.region_code,
+                    m.name,
+                    m.municipality_type,
+                    m.name_genitive,
+                    m.population,
+                    "true" if m.is_synthetic else "false",
+                ]
+            )
             n += 1
     return n

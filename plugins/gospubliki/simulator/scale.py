@@ -45,14 +45,57 @@ class SectorFigures:
 
 SECTORS: tuple[SectorFigures, ...] = (
     SectorFigures("federal", "Федеральные органы власти", 66, 66, 6_700_000, 2.70, (("federal", 1.0),)),
-    SectorFigures("regional", "Региональные органы власти", 1_200, 1_200, 12_200_000, 2.45, (("regional", 1.0),)),
-    SectorFigures("local", "Органы местного самоуправления", 2_200, 2_200, 12_500_000, 2.35, (("municipal", 1.0),)),
-    SectorFigures("school", "Школы", 38_500, 21_600, 6_800_000, 1.27, (("municipal", 0.92), ("regional", 0.08)), 16_900),
-    SectorFigures("hospital", "Больницы и поликлиники", 8_300, 4_300, 2_800_000, 1.42, (("regional", 0.85), ("municipal", 0.15)), 4_000),
-    SectorFigures("kindergarten", "Детские сады", 33_500, 14_300, 1_500_000, 1.22, (("municipal", 0.97), ("regional", 0.03)), 19_200),
-    SectorFigures("culture", "Культура", 39_500, 13_700, 8_900_000, 1.44, (("municipal", 0.80), ("regional", 0.20)), 25_500),
-    SectorFigures("sport", "Спорт", 8_800, 2_500, 2_500_000, 1.29, (("municipal", 0.65), ("regional", 0.35)), 6_300),
-    SectorFigures("other", "Прочие подведомственные организации", 8_500, 5_134, 7_100_000, 1.35, (("regional", 0.5), ("municipal", 0.5))),
+    SectorFigures(
+        "regional", "Региональные органы власти", 1_200, 1_200, 12_200_000, 2.45, (("regional", 1.0),)
+    ),
+    SectorFigures(
+        "local", "Органы местного самоуправления", 2_200, 2_200, 12_500_000, 2.35, (("municipal", 1.0),)
+    ),
+    SectorFigures(
+        "school", "Школы", 38_500, 21_600, 6_800_000, 1.27, (("municipal", 0.92), ("regional", 0.08)), 16_900
+    ),
+    SectorFigures(
+        "hospital",
+        "Больницы и поликлиники",
+        8_300,
+        4_300,
+        2_800_000,
+        1.42,
+        (("regional", 0.85), ("municipal", 0.15)),
+        4_000,
+    ),
+    SectorFigures(
+        "kindergarten",
+        "Детские сады",
+        33_500,
+        14_300,
+        1_500_000,
+        1.22,
+        (("municipal", 0.97), ("regional", 0.03)),
+        19_200,
+    ),
+    SectorFigures(
+        "culture",
+        "Культура",
+        39_500,
+        13_700,
+        8_900_000,
+        1.44,
+        (("municipal", 0.80), ("regional", 0.20)),
+        25_500,
+    ),
+    SectorFigures(
+        "sport", "Спорт", 8_800, 2_500, 2_500_000, 1.29, (("municipal", 0.65), ("regional", 0.35)), 6_300
+    ),
+    SectorFigures(
+        "other",
+        "Прочие подведомственные организации",
+        8_500,
+        5_134,
+        7_100_000,
+        1.35,
+        (("regional", 0.5), ("municipal", 0.5)),
+    ),
 )
 SECTOR_BY_CODE = {s.code: s for s in SECTORS}
 GOVERNMENT_SECTORS = ("federal", "regional", "local")

@@ -114,25 +114,39 @@ class SimulatorHandle:
         self.stop()
 
 
-def _make_server(world: World, host: str, port: int, config: EmulatorConfig | None,
-                 faults: Faults | None) -> tuple[ThreadingHTTPServer, VkEmulator]:
+def _make_server(
+    world: World, host: str, port: int, config: EmulatorConfig | None, faults: Faults | None
+) -> tuple[ThreadingHTTPServer, VkEmulator]:
     emulator = VkEmulator(world, config, faults)
     server = ThreadingHTTPServer((host, port), _handler_for(emulator))
     server.daemon_threads = True
     return server, emulator
 
 
-def start_in_thread(world: World, *, host: str = "127.0.0.1", port: int = 0,
-                    config: EmulatorConfig | None = None, faults: Faults | None = None) -> SimulatorHandle:
+def start_in_thread(
+    world: World,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    config: EmulatorConfig | None = None,
+    faults: Faults | None = None,
+) -> SimulatorHandle:
     """Start the emulator in a background thread (port 0: a free port) and return its handle."""
     server, emulator = _make_server(world, host, port, config, faults)
-    thread = threading.Thread(target=server.serve_forever, name="vk-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="vk-emulator", daemon=True
+    )
     thread.start()
     return SimulatorHandle(server, emulator, thread)
 
 
-def serve(world: World, host: str = "127.0.0.1", port: int = 8765,
-          config: EmulatorConfig | None = None, faults: Faults | None = None) -> None:
+def serve(
+    world: World,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    config: EmulatorConfig | None = None,
+    faults: Faults | None = None,
+) -> None:
     """Serve until interrupted (for ``gospubliki simulator serve``)."""
     server, emulator = _make_server(world, host, port, config, faults)
     handle = SimulatorHandle(server, emulator, None)

@@ -18,15 +18,23 @@ def _photos(page: Page) -> dict[str, str]:
         template = NO_AVATAR_PHOTO
     else:
         h = f"{sub_seed('avatar', page.key):016x}"
-        template = f"https://sun9-{page.page_id % 90 + 1}.userapi.com/s/v1/ig2/{h}.jpg?size={{size}}x{{size}}&quality=95"
+        host = f"https://sun9-{page.page_id % 90 + 1}.userapi.com"
+        template = f"{host}/s/v1/ig2/{h}.jpg?size={{size}}x{{size}}&quality=95"
     return {f"photo_{s}": template.format(size=s) for s in (50, 100, 200)}
 
 
 def group_object(page: Page, fields: set[str], members: int) -> dict:
     """A ``groups.getById`` item. Deactivated communities carry ``deactivated`` and no counters."""
     obj: dict = {
-        "id": page.page_id, "name": page.name, "screen_name": page.screen_name, "is_closed": page.is_closed,
-        "type": page.page_type, "is_admin": 0, "is_member": 0, "is_advertiser": 0, **_photos(page),
+        "id": page.page_id,
+        "name": page.name,
+        "screen_name": page.screen_name,
+        "is_closed": page.is_closed,
+        "type": page.page_type,
+        "is_admin": 0,
+        "is_member": 0,
+        "is_advertiser": 0,
+        **_photos(page),
     }
     if page.deactivated:
         obj["deactivated"] = page.deactivated
@@ -40,10 +48,17 @@ def group_object(page: Page, fields: set[str], members: int) -> dict:
     if "cover" in fields:
         if page.has_cover:
             h = f"{sub_seed('cover', page.key):016x}"
-            obj["cover"] = {"enabled": 1, "images": [
-                {"url": f"https://sun9-{page.page_id % 90 + 1}.userapi.com/c/{h}/{w}.jpg", "width": w, "height": w * 4 // 15}
-                for w in (795, 1590)
-            ]}
+            obj["cover"] = {
+                "enabled": 1,
+                "images": [
+                    {
+                        "url": f"https://sun9-{page.page_id % 90 + 1}.userapi.com/c/{h}/{w}.jpg",
+                        "width": w,
+                        "height": w * 4 // 15,
+                    }
+                    for w in (795, 1590)
+                ],
+            }
         else:
             obj["cover"] = {"enabled": 0}
     if "activity" in fields:
@@ -55,8 +70,14 @@ def post_object(page: Page, post: Post) -> dict:
     """A ``wall.get`` item; ``views`` is absent for some posts, as in the real API."""
     owner = -page.page_id
     obj: dict = {
-        "id": post.post_id, "owner_id": owner, "from_id": owner, "date": post.unixtime,
-        "text": post.text, "post_type": "post", "marked_as_ads": 0, "attachments": [],
+        "id": post.post_id,
+        "owner_id": owner,
+        "from_id": owner,
+        "date": post.unixtime,
+        "text": post.text,
+        "post_type": "post",
+        "marked_as_ads": 0,
+        "attachments": [],
         "post_source": {"type": "vk"},
         "comments": {"count": post.comments, "can_post": 1},
         "likes": {"count": post.likes, "user_likes": 0, "can_like": 1, "can_publish": 1},

@@ -93,8 +93,13 @@ class World:
             totals["posts_per_week"] += len(activity.post_indexes_between(p, *week, self.seed))
         for s in sectors.values():
             s["to_create"] = s["target"] - s["created"]
-        return {"institutions": len(created), "registry_rows": len(self.institutions), "pages": len(self.pages),
-                **totals, "sectors": sectors}
+        return {
+            "institutions": len(created),
+            "registry_rows": len(self.institutions),
+            "pages": len(self.pages),
+            **totals,
+            "sectors": sectors,
+        }
 
     def fingerprint(self) -> str:
         """SHA-256 over every institution and page attribute (equal worlds, equal fingerprints)."""
