@@ -18,7 +18,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import psycopg2
 import psycopg2.extras
 import pytest
-
 from gospubliki import dates
 from gospubliki.extract.vk import PAGE_COLUMNS, POST_COLUMNS
 from gospubliki.reference.catalog import Municipality
@@ -39,33 +38,121 @@ SYNTHETIC = Municipality("12-test-okrug", "12", "Тестовый", "г.о.", 10
 
 # institution rows of the registry CSV (the importer derives page keys from the links)
 INSTITUTIONS = [
-    dict(institution_id="omsu-kirov", name="Администрация города Кирова", sector="local", level="municipal",
-         region_code="43", municipality="43-kirov", vk_url="https://vk.com/club1001", telegram_url="@kirov_adm"),
-    dict(institution_id="omsu-kotelnich", name="Администрация города Котельнича", sector="local",
-         level="municipal", region_code="43", municipality="43-kotelnich", vk_url="vk.com/club1002"),
-    dict(institution_id="omsu-kotelnichskiy", name="Администрация Котельничского района", sector="local",
-         level="municipal", region_code="43", municipality="Котельничский м.р.", vk_url="vk.com/public1003"),
-    dict(institution_id="omsu-slobodskoy", name="Администрация города Слободского", sector="local",
-         level="municipal", region_code="43", municipality="43-slobodskoy-gorod", vk_url="vk.com/slobodskoy_adm"),
-    dict(institution_id="omsu-chepetsk", name="Администрация города Кирово-Чепецка", sector="local",
-         level="municipal", region_code="43", municipality="43-kirovo-chepetsk", vk_url="vk.com/club1005"),
-    dict(institution_id="omsu-test12", name="Администрация Тестового округа", sector="local", level="municipal",
-         region_code="12", municipality="12-test-okrug", vk_url="vk.com/club1201"),
-    dict(institution_id="school-1", name="Школа № 1 г. Кирова", sector="school", level="municipal",
-         region_code="43", municipality="43-kirov", vk_url="vk.com/club2001"),
-    dict(institution_id="school-2", name="Школа № 2 г. Кирова", sector="school", level="municipal",
-         region_code="43", municipality="43-kirov"),
-    dict(institution_id="school-3", name="Школа № 3 г. Кирова", sector="school", level="municipal",
-         region_code="43", municipality="43-kirov",
-         exemption_reason="официальная страница не ведётся на основании приказа № 1"),
-    dict(institution_id="school-4", name="Школа г. Котельнича", sector="school", level="municipal",
-         region_code="43", municipality="43-kotelnich", vk_url="vk.com/club2004"),
-    dict(institution_id="hospital-1", name="Кировская областная больница", sector="hospital", level="regional",
-         region_code="43", vk_url="vk.com/club3001"),
-    dict(institution_id="region-gov", name="Правительство Кировской области", sector="regional",
-         level="regional", region_code="43", vk_url="vk.com/club4001", ok_url="ok.ru/group/5000"),
-    dict(institution_id="minzdrav", name="Министерство здравоохранения РФ", sector="federal", level="federal",
-         region_code="77", vk_url="vk.com/club7001"),
+    dict(
+        institution_id="omsu-kirov",
+        name="Администрация города Кирова",
+        sector="local",
+        level="municipal",
+        region_code="43",
+        municipality="43-kirov",
+        vk_url="https://vk.com/club1001",
+        telegram_url="@kirov_adm",
+    ),
+    dict(
+        institution_id="omsu-kotelnich",
+        name="Администрация города Котельнича",
+        sector="local",
+        level="municipal",
+        region_code="43",
+        municipality="43-kotelnich",
+        vk_url="vk.com/club1002",
+    ),
+    dict(
+        institution_id="omsu-kotelnichskiy",
+        name="Администрация Котельничского района",
+        sector="local",
+        level="municipal",
+        region_code="43",
+        municipality="Котельничский м.р.",
+        vk_url="vk.com/public1003",
+    ),
+    dict(
+        institution_id="omsu-slobodskoy",
+        name="Администрация города Слободского",
+        sector="local",
+        level="municipal",
+        region_code="43",
+        municipality="43-slobodskoy-gorod",
+        vk_url="vk.com/slobodskoy_adm",
+    ),
+    dict(
+        institution_id="omsu-chepetsk",
+        name="Администрация города Кирово-Чепецка",
+        sector="local",
+        level="municipal",
+        region_code="43",
+        municipality="43-kirovo-chepetsk",
+        vk_url="vk.com/club1005",
+    ),
+    dict(
+        institution_id="omsu-test12",
+        name="Администрация Тестового округа",
+        sector="local",
+        level="municipal",
+        region_code="12",
+        municipality="12-test-okrug",
+        vk_url="vk.com/club1201",
+    ),
+    dict(
+        institution_id="school-1",
+        name="Школа № 1 г. Кирова",
+        sector="school",
+        level="municipal",
+        region_code="43",
+        municipality="43-kirov",
+        vk_url="vk.com/club2001",
+    ),
+    dict(
+        institution_id="school-2",
+        name="Школа № 2 г. Кирова",
+        sector="school",
+        level="municipal",
+        region_code="43",
+        municipality="43-kirov",
+    ),
+    dict(
+        institution_id="school-3",
+        name="Школа № 3 г. Кирова",
+        sector="school",
+        level="municipal",
+        region_code="43",
+        municipality="43-kirov",
+        exemption_reason="официальная страница не ведётся на основании приказа № 1",
+    ),
+    dict(
+        institution_id="school-4",
+        name="Школа г. Котельнича",
+        sector="school",
+        level="municipal",
+        region_code="43",
+        municipality="43-kotelnich",
+        vk_url="vk.com/club2004",
+    ),
+    dict(
+        institution_id="hospital-1",
+        name="Кировская областная больница",
+        sector="hospital",
+        level="regional",
+        region_code="43",
+        vk_url="vk.com/club3001",
+    ),
+    dict(
+        institution_id="region-gov",
+        name="Правительство Кировской области",
+        sector="regional",
+        level="regional",
+        region_code="43",
+        vk_url="vk.com/club4001",
+        ok_url="ok.ru/group/5000",
+    ),
+    dict(
+        institution_id="minzdrav",
+        name="Министерство здравоохранения РФ",
+        sector="federal",
+        level="federal",
+        region_code="77",
+        vk_url="vk.com/club7001",
+    ),
 ]
 
 
@@ -87,24 +174,41 @@ class VkPage:
 
 VK_PAGES = {
     # posts at 00:10 and 23:30 Moscow time every day: the window edges in Moscow vs UTC matter
-    "omsu-kirov": VkPage(1001, 50_000, verified=True, design=(True, True, True), post_times=((0, 10), (23, 30)),
-                         base_views=900),
+    "omsu-kirov": VkPage(
+        1001, 50_000, verified=True, design=(True, True, True), post_times=((0, 10), (23, 30)), base_views=900
+    ),
     # the two Котельнич municipalities behave alike (a tie) until the district gets its badge on D3
-    "omsu-kotelnich": VkPage(1002, 900, design=(True, False, True), post_times=((12, 0),), post_every=2,
-                             base_views=150),
-    "omsu-kotelnichskiy": VkPage(1003, 500, post_times=((12, 0),), post_every=2, base_views=150,
-                                 verified_from=D3),
-    "omsu-slobodskoy": VkPage(1004, 2_000, verified=True, design=(True, True, True), post_times=((9, 0),),
-                              base_views=300, deactivated_from=D3),
+    "omsu-kotelnich": VkPage(
+        1002, 900, design=(True, False, True), post_times=((12, 0),), post_every=2, base_views=150
+    ),
+    "omsu-kotelnichskiy": VkPage(
+        1003, 500, post_times=((12, 0),), post_every=2, base_views=150, verified_from=D3
+    ),
+    "omsu-slobodskoy": VkPage(
+        1004,
+        2_000,
+        verified=True,
+        design=(True, True, True),
+        post_times=((9, 0),),
+        base_views=300,
+        deactivated_from=D3,
+    ),
     "omsu-chepetsk": VkPage(1005, 7_000, post_times=((10, 0),), base_views=400, first_date=D3),
     "omsu-test12": VkPage(1201, 300),
     "school-1": VkPage(2001, 1_200, design=(True, True, False), post_times=((15, 0),), base_views=200),
     "school-4": VkPage(2004, 0, deactivated_from=date(2025, 1, 1)),
     "hospital-1": VkPage(3001, 4_000, post_times=((11, 0),), post_every=3, base_views=500),
-    "region-gov": VkPage(4001, 120_000, verified=True, design=(True, True, True),
-                         post_times=((8, 0), (13, 0), (19, 0)), base_views=5_000),
-    "minzdrav": VkPage(7001, 800_000, verified=True, design=(True, True, True), post_times=((10, 0),),
-                       base_views=20_000),
+    "region-gov": VkPage(
+        4001,
+        120_000,
+        verified=True,
+        design=(True, True, True),
+        post_times=((8, 0), (13, 0), (19, 0)),
+        base_views=5_000,
+    ),
+    "minzdrav": VkPage(
+        7001, 800_000, verified=True, design=(True, True, True), post_times=((10, 0),), base_views=20_000
+    ),
 }
 
 
@@ -144,21 +248,47 @@ def vk_load_rows(page_keys: dict[str, str], day: date, members_bonus: int = 0, d
         page_key = page_keys[institution_id]
         deactivated = spec.deactivated_from is not None and day >= spec.deactivated_from
         if deactivated:
-            page_rows.append(dict(
-                snapshot_date=day, page_key=page_key, group_id=spec.group_id, screen_name=None, name="DELETED",
-                members_count=None, is_verified=None, is_closed=0, deactivated="deleted", has_description=None,
-                has_cover=None, has_avatar=None, fetch_status="deactivated", error_reason="community deleted",
-                payload={"id": spec.group_id, "deactivated": "deleted"},
-            ))
+            page_rows.append(
+                dict(
+                    snapshot_date=day,
+                    page_key=page_key,
+                    group_id=spec.group_id,
+                    screen_name=None,
+                    name="DELETED",
+                    members_count=None,
+                    is_verified=None,
+                    is_closed=0,
+                    deactivated="deleted",
+                    has_description=None,
+                    has_cover=None,
+                    has_avatar=None,
+                    fetch_status="deactivated",
+                    error_reason="community deleted",
+                    payload={"id": spec.group_id, "deactivated": "deleted"},
+                )
+            )
             continue
         verified = spec.verified or (spec.verified_from is not None and day >= spec.verified_from)
         avatar, cover, description = spec.design
-        page_rows.append(dict(
-            snapshot_date=day, page_key=page_key, group_id=spec.group_id, screen_name=f"club{spec.group_id}",
-            name=f"Сообщество {spec.group_id}", members_count=spec.members + 10 * (day - D1).days + members_bonus,
-            is_verified=verified, is_closed=0, deactivated=None, has_description=description, has_cover=cover,
-            has_avatar=avatar, fetch_status="ok", error_reason=None, payload={"id": spec.group_id},
-        ))
+        page_rows.append(
+            dict(
+                snapshot_date=day,
+                page_key=page_key,
+                group_id=spec.group_id,
+                screen_name=f"club{spec.group_id}",
+                name=f"Сообщество {spec.group_id}",
+                members_count=spec.members + 10 * (day - D1).days + members_bonus,
+                is_verified=verified,
+                is_closed=0,
+                deactivated=None,
+                has_description=description,
+                has_cover=cover,
+                has_avatar=avatar,
+                fetch_status="ok",
+                error_reason=None,
+                payload={"id": spec.group_id},
+            )
+        )
         extracted_at = datetime(day.year, day.month, day.day, 3, 0, tzinfo=dates.MOSCOW) + timedelta(days=1)
         oldest = datetime(day.year, day.month, day.day, tzinfo=dates.MOSCOW) - timedelta(days=WINDOW_DAYS)
         posts = [(1, datetime(2025, 10, 1, 12, 0, tzinfo=dates.MOSCOW), True)] if spec.post_times else []
@@ -167,20 +297,32 @@ def vk_load_rows(page_keys: dict[str, str], day: date, members_bonus: int = 0, d
             if (posting_day - date(2025, 1, 1)).days % spec.post_every:
                 continue
             for hour, minute in spec.post_times:
-                moment = datetime(posting_day.year, posting_day.month, posting_day.day, hour, minute,
-                                  tzinfo=dates.MOSCOW)
+                moment = datetime(
+                    posting_day.year, posting_day.month, posting_day.day, hour, minute, tzinfo=dates.MOSCOW
+                )
                 if oldest <= moment < extracted_at:
-                    post_id = (posting_day - date(2025, 1, 1)).days * 10 + spec.post_times.index((hour, minute)) + 2
+                    post_id = (
+                        (posting_day - date(2025, 1, 1)).days * 10 + spec.post_times.index((hour, minute)) + 2
+                    )
                     posts.append((post_id, moment, False))
         for post_id, moment, pinned in posts:
             age = (day - moscow_date(moment)).days
-            post_rows.append(dict(
-                snapshot_date=day, page_key=page_key, group_id=spec.group_id, post_id=post_id,
-                posted_at=moment.astimezone(UTC), is_pinned=pinned,
-                views=None if post_id % 11 == 0 else spec.base_views + 37 * max(age, 0) + post_id % 17,
-                likes=post_id % 13 + max(age, 0), reposts=post_id % 3, comments=post_id % 5,
-                text=f"Новость {post_id}", payload={"id": post_id},
-            ))
+            post_rows.append(
+                dict(
+                    snapshot_date=day,
+                    page_key=page_key,
+                    group_id=spec.group_id,
+                    post_id=post_id,
+                    posted_at=moment.astimezone(UTC),
+                    is_pinned=pinned,
+                    views=None if post_id % 11 == 0 else spec.base_views + 37 * max(age, 0) + post_id % 17,
+                    likes=post_id % 13 + max(age, 0),
+                    reposts=post_id % 3,
+                    comments=post_id % 5,
+                    text=f"Новость {post_id}",
+                    payload={"id": post_id},
+                )
+            )
     return page_rows, post_rows
 
 
@@ -243,17 +385,27 @@ def expected_page_days(world: World) -> dict[tuple[str, date], dict]:
     for day, (load_id, page_rows, post_rows) in world.published.items():
         first = day - timedelta(days=WINDOW_DAYS - 1)
         for page in page_rows:
-            in_window = [p for p in post_rows if p["page_key"] == page["page_key"]
-                         and first <= moscow_date(p["posted_at"]) <= day]
+            in_window = [
+                p
+                for p in post_rows
+                if p["page_key"] == page["page_key"] and first <= moscow_date(p["posted_at"]) <= day
+            ]
             institution = institutions[institution_of[page["page_key"]]]
             out[(page["page_key"], day)] = dict(
-                load_id=load_id, institution_id=institution["institution_id"], sector=institution["sector"],
-                level=institution["level"], region_code=institution["region_code"],
-                fetch_status=page["fetch_status"], is_active=page["fetch_status"] == "ok",
-                members_count=page["members_count"], is_verified=bool(page["is_verified"]),
+                load_id=load_id,
+                institution_id=institution["institution_id"],
+                sector=institution["sector"],
+                level=institution["level"],
+                region_code=institution["region_code"],
+                fetch_status=page["fetch_status"],
+                is_active=page["fetch_status"] == "ok",
+                members_count=page["members_count"],
+                is_verified=bool(page["is_verified"]),
                 has_full_design=bool(page["has_avatar"] and page["has_cover"] and page["has_description"]),
-                posts_7d=len(in_window), views_7d=sum(p["views"] or 0 for p in in_window),
-                likes_7d=sum(p["likes"] for p in in_window), reposts_7d=sum(p["reposts"] for p in in_window),
+                posts_7d=len(in_window),
+                views_7d=sum(p["views"] or 0 for p in in_window),
+                likes_7d=sum(p["likes"] for p in in_window),
+                reposts_7d=sum(p["reposts"] for p in in_window),
                 comments_7d=sum(p["comments"] for p in in_window),
                 last_post_at=max((p["posted_at"] for p in in_window), default=None),
             )
@@ -273,7 +425,10 @@ def reference_municipalities(url: str) -> dict[str, dict]:
 def expected_rating(world: World, page_days: dict) -> dict[tuple[str, str], dict]:
     """The rating by the rules of docs (criteria from the seed CSV), in Python."""
     with CRITERIA_CSV.open(encoding="utf-8") as fh:
-        criteria = [dict(r, threshold=Decimal(r["threshold"]), points=Decimal(r["points"])) for r in csv.DictReader(fh)]
+        criteria = [
+            dict(r, threshold=Decimal(r["threshold"]), points=Decimal(r["points"]))
+            for r in csv.DictReader(fh)
+        ]
     max_score = Decimal(30)
     municipalities = reference_municipalities(world.url)
     period_end: dict[date, date] = {}
@@ -285,7 +440,7 @@ def expected_rating(world: World, page_days: dict) -> dict[tuple[str, str], dict
     for monday, end in period_end.items():
         period_id = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
         by_municipality = defaultdict(list)
-        for (page_key, day), row in page_days.items():
+        for (_, day), row in page_days.items():
             if day == end and row["institution_id"] in omsu:
                 by_municipality[municipality_of(row["institution_id"])].append(row)
         for municipality_id, rows in by_municipality.items():
@@ -304,26 +459,44 @@ def expected_rating(world: World, page_days: dict) -> dict[tuple[str, str], dict
                 "avg_views_per_post": round_half_up(Decimal(views) / posts, 2) if posts else None,
                 "engagement_rate_views": round_half_up(Decimal(interactions) / views, 4) if views else None,
                 "subscribers_per_1000": round_half_up(
-                    Decimal(subscribers) * 1000 / municipalities[municipality_id]["population"], 2),
+                    Decimal(subscribers) * 1000 / municipalities[municipality_id]["population"], 2
+                ),
             }
-            score = sum((c["points"] for c in criteria
-                         if metrics[c["metric"]] is not None and metrics[c["metric"]] >= c["threshold"]), Decimal(0))
+            score = sum(
+                (
+                    c["points"]
+                    for c in criteria
+                    if metrics[c["metric"]] is not None and metrics[c["metric"]] >= c["threshold"]
+                ),
+                Decimal(0),
+            )
             scores[(period_id, municipality_id)] = dict(
-                score=score, percent=int(round_half_up(score * 100 / max_score, 0)),
-                region_code=municipalities[municipality_id]["region_code"], monday=monday,
+                score=score,
+                percent=int(round_half_up(score * 100 / max_score, 0)),
+                region_code=municipalities[municipality_id]["region_code"],
+                monday=monday,
             )
     # dense rank within region and period; dynamics against the previous period
     mondays = sorted({s["monday"] for s in scores.values()})
     for key, s in scores.items():
         period_id, municipality_id = key
-        higher = {o["score"] for (p, _), o in scores.items()
-                  if p == period_id and o["region_code"] == s["region_code"] and o["score"] > s["score"]}
+        higher = {
+            o["score"]
+            for (p, _), o in scores.items()
+            if p == period_id and o["region_code"] == s["region_code"] and o["score"] > s["score"]
+        }
         s["place"] = len(higher) + 1
         index = mondays.index(s["monday"])
         previous = None
         if index > 0:
-            previous = next((o for (p, m), o in scores.items()
-                             if m == municipality_id and o["monday"] == mondays[index - 1]), None)
+            previous = next(
+                (
+                    o
+                    for (p, m), o in scores.items()
+                    if m == municipality_id and o["monday"] == mondays[index - 1]
+                ),
+                None,
+            )
         if previous is None:
             s["dynamics_pp"], s["dynamics"] = None, "новый"
         else:
@@ -374,26 +547,43 @@ def test_fct_page_daily_has_one_row_per_published_page_day_with_window_metrics(b
 def test_rejected_and_unpublished_loads_reach_no_mart(built):
     assert loads.get(built.rejected_load_id, url=built.url)["status"] == "failed"
     assert loads.get(built.pending_load_id, url=built.url)["status"] == "loaded"
-    dated_marts = [r["table_name"] for r in fetch(
-        built.url, """select table_name from information_schema.columns
-                      where table_schema = 'marts' and column_name = 'snapshot_date'""")]
-    assert {"fct_page_daily", "national_summary", "sector_summary", "municipality_summary"} <= set(dated_marts)
+    dated_marts = [
+        r["table_name"]
+        for r in fetch(
+            built.url,
+            """select table_name from information_schema.columns
+                      where table_schema = 'marts' and column_name = 'snapshot_date'""",
+        )
+    ]
+    assert {"fct_page_daily", "national_summary", "sector_summary", "municipality_summary"} <= set(
+        dated_marts
+    )
     for table in dated_marts:
         seen = {r["d"] for r in fetch(built.url, f"select distinct snapshot_date as d from marts.{table}")}
         assert seen == {D1, D2, D3}, table
-    assert fetch(built.url, "select count(*) as n from marts.fct_page_daily where load_id in (%s, %s)",
-                 (built.rejected_load_id, built.pending_load_id))[0]["n"] == 0
+    assert (
+        fetch(
+            built.url,
+            "select count(*) as n from marts.fct_page_daily where load_id in (%s, %s)",
+            (built.rejected_load_id, built.pending_load_id),
+        )[0]["n"]
+        == 0
+    )
     assert fetch(built.url, "select max(subscribers) as m from marts.national_summary")[0]["m"] < 8_000_000
     # W47's only published date is D3: the rejected Saturday does not become the period's end
-    ends = {r["period_id"]: r["period_end_date"] for r in fetch(
-        built.url, "select distinct period_id, period_end_date from marts.municipality_rating")}
+    ends = {
+        r["period_id"]: r["period_end_date"]
+        for r in fetch(built.url, "select distinct period_id, period_end_date from marts.municipality_rating")
+    }
     assert ends == {"2025-W46": D2, "2025-W47": D3}
 
 
 def test_national_summary_per_network_and_all(built):
     expected_days = expected_page_days(built)
     rows = fetch(built.url, "select * from marts.national_summary order by snapshot_date, network")
-    assert {(r["snapshot_date"], r["network"]) for r in rows} == {(d, n) for d in (D1, D2, D3) for n in ("vk", "all")}
+    assert {(r["snapshot_date"], r["network"]) for r in rows} == {
+        (d, n) for d in (D1, D2, D3) for n in ("vk", "all")
+    }
     for r in rows:
         day_rows = [v for (_, d), v in expected_days.items() if d == r["snapshot_date"]]
         active = [v for v in day_rows if v["is_active"]]
@@ -405,7 +595,8 @@ def test_national_summary_per_network_and_all(built):
         assert r["subscribers"] == sum(v["members_count"] for v in active)
         assert r["posts_per_week"] == sum(v["posts_7d"] for v in day_rows)
         assert r["institutions_with_pages_percent"] == round_half_up(
-            Decimal(len({v["institution_id"] for v in active})) * 100 / len(INSTITUTIONS), 1)
+            Decimal(len({v["institution_id"] for v in active})) * 100 / len(INSTITUTIONS), 1
+        )
 
 
 def test_sector_summary_targets_created_and_to_create(built):
@@ -417,7 +608,9 @@ def test_sector_summary_targets_created_and_to_create(built):
     for r in rows:
         sector_institutions = [i for i in INSTITUTIONS if i["sector"] == r["sector"]]
         targets = {i["institution_id"] for i in sector_institutions if not i.get("exemption_reason")}
-        day_rows = [v for (_, d), v in expected_days.items() if d == r["snapshot_date"] and v["sector"] == r["sector"]]
+        day_rows = [
+            v for (_, d), v in expected_days.items() if d == r["snapshot_date"] and v["sector"] == r["sector"]
+        ]
         created = {v["institution_id"] for v in day_rows if v["is_active"]} & targets
         assert r["sector_label"] == labels[r["sector"]]
         assert r["institutions"] == len(sector_institutions)
@@ -429,8 +622,11 @@ def test_sector_summary_targets_created_and_to_create(built):
         assert r["posts_per_week"] == sum(v["posts_7d"] for v in day_rows)
     schools = next(r for r in rows if r["sector"] == "school" and r["snapshot_date"] == D1)
     # school-1 has a page, school-2 has none, school-3 is exempt, school-4's page is deleted
-    assert (schools["target_institutions"], schools["created_institutions"], schools["to_create_institutions"]) == (
-        3, 1, 2)
+    assert (
+        schools["target_institutions"],
+        schools["created_institutions"],
+        schools["to_create_institutions"],
+    ) == (3, 1, 2)
     assert next(r for r in rows if r["sector"] == "sport")["target_institutions"] == 0
 
 
@@ -440,11 +636,16 @@ def test_municipality_summary_subscribers_per_thousand(built):
     in_registry = {municipality_of(i["institution_id"]) for i in INSTITUTIONS} - {None}
     rows = fetch(built.url, "select * from marts.municipality_summary")
     assert {(r["snapshot_date"], r["municipality_id"]) for r in rows} == {
-        (d, m) for d in (D1, D2, D3) for m in in_registry}
+        (d, m) for d in (D1, D2, D3) for m in in_registry
+    }
     for r in rows:
         m = r["municipality_id"]
         members = [i["institution_id"] for i in INSTITUTIONS if municipality_of(i["institution_id"]) == m]
-        day_rows = [v for (_, d), v in expected_days.items() if d == r["snapshot_date"] and v["institution_id"] in members]
+        day_rows = [
+            v
+            for (_, d), v in expected_days.items()
+            if d == r["snapshot_date"] and v["institution_id"] in members
+        ]
         active = [v for v in day_rows if v["is_active"]]
         subscribers = sum(v["members_count"] for v in active)
         assert r["institutions"] == len(members)
@@ -452,7 +653,9 @@ def test_municipality_summary_subscribers_per_thousand(built):
         assert r["pages"] == len(active)
         assert r["subscribers"] == subscribers
         assert r["population"] == municipalities[m]["population"]
-        assert r["subscribers_per_1000"] == round_half_up(Decimal(subscribers) * 1000 / municipalities[m]["population"], 2)
+        assert r["subscribers_per_1000"] == round_half_up(
+            Decimal(subscribers) * 1000 / municipalities[m]["population"], 2
+        )
         assert r["posts_per_week"] == sum(v["posts_7d"] for v in day_rows)
         ref = municipalities[m]
         assert r["municipality_display_name"] == f"{ref['name']} {ref['municipality_type']}"
@@ -466,7 +669,12 @@ def test_municipality_rating_places_percent_and_dynamics(built):
     for key, want in expected.items():
         got = actual[key]
         assert (got["score"], got["score_percent"], got["place"], got["dynamics_pp"], got["dynamics"]) == (
-            want["score"], want["percent"], want["place"], want["dynamics_pp"], want["dynamics"]), key
+            want["score"],
+            want["percent"],
+            want["place"],
+            want["dynamics_pp"],
+            want["dynamics"],
+        ), key
         assert got["max_score"] == 30
         assert got["is_new"] == (want["dynamics"] == "новый")
     # the data is built to exercise the rules: a tie in W46, a rise, a fall, a newcomer, two regions
@@ -486,13 +694,21 @@ def test_municipality_rating_places_percent_and_dynamics(built):
 
 def test_rating_criteria_rows_explain_the_score(built):
     rating = fetch(built.url, "select period_id, municipality_id, score from marts.municipality_rating")
-    sums = {(r["period_id"], r["municipality_id"]): r["s"] for r in fetch(
-        built.url, """select period_id, municipality_id, sum(points_awarded) as s
-                      from marts.municipality_rating_criteria group by 1, 2""")}
+    sums = {
+        (r["period_id"], r["municipality_id"]): r["s"]
+        for r in fetch(
+            built.url,
+            """select period_id, municipality_id, sum(points_awarded) as s
+                      from marts.municipality_rating_criteria group by 1, 2""",
+        )
+    }
     with CRITERIA_CSV.open(encoding="utf-8") as fh:
         n_criteria = len(list(csv.DictReader(fh)))
-    per_municipality = fetch(built.url, """select count(*) as n from marts.municipality_rating_criteria
-                                           group by period_id, municipality_id""")
+    per_municipality = fetch(
+        built.url,
+        """select count(*) as n from marts.municipality_rating_criteria
+                                           group by period_id, municipality_id""",
+    )
     assert {r["n"] for r in per_municipality} == {n_criteria}
     assert {(r["period_id"], r["municipality_id"]): r["score"] for r in rating} == sums
 
@@ -536,11 +752,16 @@ def test_incremental_rebuild_is_idempotent_and_a_republished_date_replaces_only_
     for key, row in d2_after.items():
         assert row["members_count"] == expected[key]["members_count"]
         assert row["processed_at"] > first[(world.page_keys["omsu-kirov"], D1)]["processed_at"]
-    national = {(r["snapshot_date"], r["network"]): r for r in fetch(fresh_db, "select * from marts.national_summary")}
+    national = {
+        (r["snapshot_date"], r["network"]): r for r in fetch(fresh_db, "select * from marts.national_summary")
+    }
     assert national[(D2, "vk")]["subscribers"] == sum(
-        r["members_count"] for r in world.page_rows(D2) if r["fetch_status"] == "ok")
-    assert national[(D1, "vk")]["subscribers"] == next(
-        r for r in summaries if r["snapshot_date"] == D1 and r["network"] == "vk")["subscribers"]
+        r["members_count"] for r in world.page_rows(D2) if r["fetch_status"] == "ok"
+    )
+    assert (
+        national[(D1, "vk")]["subscribers"]
+        == next(r for r in summaries if r["snapshot_date"] == D1 and r["network"] == "vk")["subscribers"]
+    )
 
     # the incremental table equals a full rebuild of the same data
     run_build(fresh_db, tmp_path, select="fct_page_daily", full_refresh=True)

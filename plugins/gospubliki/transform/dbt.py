@@ -43,7 +43,9 @@ DBT_PROJECT_DIR = project_dir()
 class DbtFailed(RuntimeError):
     """A dbt invocation did not succeed; ``failures`` lists ``(node, status, message)``."""
 
-    def __init__(self, command: Sequence[str], failures: list[tuple[str, str, str]], exception: BaseException | None):
+    def __init__(
+        self, command: Sequence[str], failures: list[tuple[str, str, str]], exception: BaseException | None
+    ):
         self.command = list(command)
         self.failures = failures
         self.exception = exception
@@ -141,14 +143,23 @@ def build(
     *,
     exclude: str | Sequence[str] | None = None,
     full_refresh: bool = False,
+    indirect_selection: str = "buildable",
     target_path: str | Path | None = None,
     log_path: str | Path | None = None,
 ) -> dbtRunnerResult:
-    """``dbt build`` (seeds, models, tests, unit tests) for the selection (default: everything)."""
+    """``dbt build`` (seeds, models, tests, unit tests) for the selection (default: everything).
+
+    With a selection, tests are picked with ``--indirect-selection buildable`` by default: a test
+    that also depends on an unselected, non-ancestor model (e.g. a relationships test from a
+    staging model to a seed) is left out instead of failing on a relation that may not exist yet
+    (dbt's default, ``eager``, would run it).
+    """
     args = ["build"]
     for flag, value in (("--select", select), ("--exclude", exclude)):
         if value:
             args += [flag, *([value] if isinstance(value, str) else value)]
+    if select:
+        args += ["--indirect-selection", indirect_selection]
     if vars:
         args += ["--vars", json.dumps(dict(vars))]
     if full_refresh:
