@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import filecmp
+import json
 import multiprocessing
 import os
 import shutil
@@ -17,6 +18,7 @@ import pytest
 
 from gospubliki import dates
 from gospubliki.quality import ValidationFailed, build_context, check_and_publish, suites, validate_load
+from gospubliki.quality import context as gx_context
 from gospubliki.warehouse import db, loads
 from gospubliki.warehouse.loads import RawBatch
 
@@ -361,3 +363,34 @@ def test_post_of_a_page_missing_from_the_load_fails(warehouse):
     failure, = caught.value.outcome.failures
     assert (failure["expectation"], failure["table"], failure["observed"]) == ("unexpected_rows_expectation", "raw.vk_posts", 1)
     assert "unexpected_rows_expectation on raw.vk_posts: 1 unexpected rows" in str(caught.value)
+
+
+def test_an_expectation_that_cannot_run_fails_closed(warehouse):
+    load_id = land(DAY, page_rows(DAY), post_rows(DAY))
+    with db.connect() as conn, conn.cursor() as cur:  # the posts asset's query now errors in PostgreSQL
+        cur.execute("alter table raw.vk_posts drop column views")
+
+    with pytest.raises(ValidationFailed) as caught:
+        check_and_publish(load_id)
+
+    failures = caught.value.outcome.failures
+    assert len(failures) == len(suites.post_expectations(suites.VK))
+    assert {f["table"] for f in failures} == {"raw.vk_posts"}
+    assert all('column "views" does not exist' in f["observed"]["error"] for f in failures)
+    assert status(load_id) == "failed"
+
+
+def test_the_checkpoint_run_without_a_load_validates_nothing(warehouse):
+    """Outside validate_load (no load id in the session), the assets' queries fail: no silent pass."""
+    land(DAY, page_rows(DAY), post_rows(DAY))
+    context = gx_context.open_context(warehouse)  # no load_id
+
+    result = context.checkpoints.get("vk_raw_load").run(
+        expectation_parameters={"registry_pages": 0, "min_ok_share": 0.0, "snapshot_date": "2026-11-09",
+                                "window_start": "2026-11-02T21:00:00+00:00", "window_end": "2026-11-09T21:00:00+00:00"}
+    )
+
+    assert not result.success
+    for suite_result in result.run_results.values():
+        assert all(not r.success for r in suite_result.results)
+        assert all("gospubliki.load_id" in json.dumps(r.exception_info, default=str) for r in suite_result.results)

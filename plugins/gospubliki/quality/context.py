@@ -85,6 +85,14 @@ def gx_url(url: str | None = None, load_id: int | None = None) -> str:
     return u.render_as_string(hide_password=False)
 
 
+def require_context() -> None:
+    """Raise ``FileNotFoundError`` unless the file context exists (it is committed in the repo)."""
+    if not (gx_dir() / "great_expectations.yml").exists():
+        raise FileNotFoundError(
+            f"no Great Expectations file context at {gx_dir()}; create it with `python -m gospubliki.quality`"
+        )
+
+
 @contextmanager
 def locked() -> Iterator[None]:
     """Exclusive lock on the file context's uncommitted folder (see module docstring)."""
@@ -98,11 +106,15 @@ def locked() -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def open_context(url: str | None = None, load_id: int | None = None):
+def open_context(url: str | None = None, load_id: int | None = None, *, create: bool = False):
     """The file context, with the datasource pointed at ``url`` (and at one load, if given).
 
-    Nothing is written by opening it; use :func:`build_context` to create or update the config."""
+    Opening an existing context writes nothing. A missing one is an error (a validation must not
+    run against an empty, freshly scaffolded context) unless ``create`` (used by
+    :func:`build_context`)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    if not create:
+        require_context()
     import great_expectations as gx
 
     return gx.get_context(
@@ -201,7 +213,7 @@ def build_context(url: str | None = None):
     root = project_root()
     root.mkdir(parents=True, exist_ok=True)
     with locked():
-        context = open_context(url)
+        context = open_context(url, create=True)
         _ensure_project_settings(context)
         datasource = _ensure_datasource(context)
         for spec in suites.NETWORKS.values():

@@ -124,9 +124,12 @@ def _observed(result: dict) -> object:
     if "observed_value" in result:  # table-level checks; for UnexpectedRowsExpectation, the row count
         return result["observed_value"]
     observed = {"unexpected": result.get("unexpected_count"), "of": result.get("element_count")}
-    examples = result.get("partial_unexpected_list") or []
+    examples: list = []
+    for value in result.get("partial_unexpected_list") or []:  # distinct values, first seen first
+        if value not in examples:
+            examples.append(value)
     if examples:
-        observed["examples"] = list(examples)[:EXAMPLES]
+        observed["examples"] = examples[:EXAMPLES]
     return observed
 
 
@@ -142,7 +145,7 @@ def _failures(checkpoint_result, spec: suites.NetworkSpec) -> tuple[int, list[di
             config = r.expectation_config
             kwargs = config.kwargs
             column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
-            exc = r.exception_info or {}
+            error = _exception_message(r.exception_info)
             failure = {
                 "expectation": config.type,
                 "table": table,
@@ -150,10 +153,27 @@ def _failures(checkpoint_result, spec: suites.NetworkSpec) -> tuple[int, list[di
                 "observed": _observed(r.result or {}),
                 "description": config.description,
             }
-            if exc.get("raised_exception"):
-                failure["observed"] = {"error": str(exc.get("exception_message"))[:500]}
+            if error:
+                failure["observed"] = {"error": error}
             failures.append(failure)
     return evaluated, failures
+
+
+def _exception_message(info) -> str | None:
+    """The first error message in a result's ``exception_info``: flat (``raised_exception``,
+    ``exception_message``) or, when a metric could not be computed, keyed by metric id."""
+    if not info:
+        return None
+    if isinstance(info, dict) and "raised_exception" in info:
+        return str(info.get("exception_message"))[:500] if info.get("raised_exception") else None
+    if isinstance(info, dict):
+        for value in info.values():
+            message = getattr(value, "exception_message", None) or _exception_message(
+                value if isinstance(value, dict) else None
+            )
+            if message:
+                return str(message).splitlines()[0][:500]
+    return None
 
 
 def _jsonable(value):
@@ -175,6 +195,7 @@ def validate_load(load_id: int, url: str | None = None, *, min_ok_share: float |
     share = min_ok_share_setting() if min_ok_share is None else min_ok_share
     params = expectation_parameters(snapshot_date, details, registry_pages, share)
 
+    gx_context.require_context()
     with gx_context.locked():
         context = gx_context.open_context(url, load_id=load_id)
         try:
@@ -186,12 +207,16 @@ def validate_load(load_id: int, url: str | None = None, *, min_ok_share: float |
         finally:
             _dispose_engines(context)
     evaluated, failures = _failures(result, spec)
+    secret = _password(url)
+    for failure in failures:  # database errors quoted in a failure must not carry the password
+        if secret and isinstance(failure["observed"], dict) and "error" in failure["observed"]:
+            failure["observed"]["error"] = failure["observed"]["error"].replace(secret, "***")
     docs_index = gx_context.data_docs_dir() / "index.html"
     outcome = ValidationOutcome(
         load_id=load_id,
         source=source,
         snapshot_date=snapshot_date,
-        success=bool(result.success) and not failures,
+        success=bool(result.success) and not failures and evaluated > 0,  # nothing evaluated: not valid
         suite=spec.checkpoint,
         evaluated=evaluated,
         failed=len(failures),
@@ -217,6 +242,12 @@ def validate_load(load_id: int, url: str | None = None, *, min_ok_share: float |
     return outcome
 
 
+def _password(url: str | None) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url or settings.warehouse_url()).password or None
+
+
 def _dispose_engines(context) -> None:
     """Close the pooled connections GX opened for this run (each run has its own engine)."""
     for datasource in context.data_sources.all().values():
@@ -231,20 +262,28 @@ def check_and_publish(
 ) -> ValidationOutcome:
     """Validate a landed load and publish it, or reject it and raise :class:`ValidationFailed`.
 
+    * success: ``loads.publish()`` (the older validated load of the date is superseded);
+    * failed expectations: ``loads.reject()`` with the failed expectations as the reason, then
+      ``ValidationFailed`` (not worth retrying: the load is 'failed' now);
+    * a source without a suite: rejected too (``ValueError``), it can never be validated;
+    * the validation could not run (warehouse unreachable, broken file context …): the error
+      propagates and the load stays 'loaded' — invisible downstream, and a retry can validate it.
+
     Only a load in status 'loaded' can be checked (``ValueError`` otherwise, before validating).
-    If the validation itself cannot run (GX or database error), the load is rejected with that
-    error as the reason and the error is re-raised: fail closed.
     """
-    status = loads.get(load_id, url).get("status")
-    if status is None:
+    info = loads.get(load_id, url)
+    if not info:
         raise ValueError(f"no load {load_id}")
-    if status != "loaded":
-        raise ValueError(f"load {load_id} is {status!r}; only a 'loaded' load can be validated and published")
+    if info["status"] != "loaded":
+        raise ValueError(
+            f"load {load_id} is {info['status']!r}; only a 'loaded' load can be validated and published"
+        )
     try:
-        outcome = validate_load(load_id, url, min_ok_share=min_ok_share)
-    except Exception as exc:
-        loads.reject(load_id, f"validation could not run: {type(exc).__name__}: {exc}"[:2000], url)
+        suites.spec_for(info["source"])
+    except ValueError as exc:
+        loads.reject(load_id, str(exc), url)
         raise
+    outcome = validate_load(load_id, url, min_ok_share=min_ok_share)
     if outcome.success:
         loads.publish(load_id, url)
         return outcome
