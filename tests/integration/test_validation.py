@@ -12,10 +12,9 @@ import json
 import multiprocessing
 import os
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
-
 from gospubliki import dates
 from gospubliki.quality import ValidationFailed, build_context, check_and_publish, suites, validate_load
 from gospubliki.quality import context as gx_context
@@ -27,10 +26,30 @@ pytestmark = pytest.mark.integration
 REPO_GX = os.path.join(os.path.dirname(__file__), "..", "..", "expectations", "gx")
 DAY = date(2026, 11, 9)
 PAGES = 6  # registry pages of the test region
-PAGE_COLUMNS = ["snapshot_date", "page_key", "group_id", "screen_name", "name", "members_count", "fetch_status",
-                "error_reason", "payload"]
-POST_COLUMNS = ["snapshot_date", "page_key", "group_id", "post_id", "posted_at", "views", "likes", "reposts",
-                "comments", "text", "payload"]
+PAGE_COLUMNS = [
+    "snapshot_date",
+    "page_key",
+    "group_id",
+    "screen_name",
+    "name",
+    "members_count",
+    "fetch_status",
+    "error_reason",
+    "payload",
+]
+POST_COLUMNS = [
+    "snapshot_date",
+    "page_key",
+    "group_id",
+    "post_id",
+    "posted_at",
+    "views",
+    "likes",
+    "reposts",
+    "comments",
+    "text",
+    "payload",
+]
 N_EXPECTATIONS = len(suites.page_expectations(suites.VK)) + len(suites.post_expectations(suites.VK))
 
 
@@ -53,12 +72,15 @@ def warehouse(fresh_db, gx_project):
     """Schema + a region with PAGES institutions, each with one VK page (vk:1001 …)."""
     db.apply_schema(fresh_db)
     with db.connect(fresh_db) as conn, conn.cursor() as cur:
-        cur.execute("insert into reference.regions values ('43', 'Кировская область', 'Приволжский', 1153680)")
+        cur.execute(
+            "insert into reference.regions values ('43', 'Кировская область', 'Приволжский', 1153680)"
+        )
         cur.execute("insert into registry.imports (source_file) values ('test.csv') returning import_id")
         import_id = cur.fetchone()[0]
         for i in range(PAGES):
             cur.execute(
-                """insert into registry.institutions (institution_id, name, sector, level, region_code, import_id)
+                """insert into registry.institutions
+                          (institution_id, name, sector, level, region_code, import_id)
                    values (%s, %s, 'regional', 'regional', '43', %s)""",
                 (f"i{i}", f"Учреждение {i}", import_id),
             )
@@ -78,11 +100,21 @@ def page_rows(day: date, n: int = PAGES, **overrides) -> list[dict]:
     """All registry pages: the last one skipped as private, the others fetched."""
     rows = []
     for i in range(n):
-        row = dict(snapshot_date=day, page_key=page_key(i), group_id=1001 + i, screen_name=f"club{1001 + i}",
-                   name=f"Учреждение {i}", members_count=100 * (i + 1), fetch_status="ok", error_reason=None,
-                   payload={"id": 1001 + i})
+        row = dict(
+            snapshot_date=day,
+            page_key=page_key(i),
+            group_id=1001 + i,
+            screen_name=f"club{1001 + i}",
+            name=f"Учреждение {i}",
+            members_count=100 * (i + 1),
+            fetch_status="ok",
+            error_reason=None,
+            payload={"id": 1001 + i},
+        )
         if i == n - 1:
-            row.update(members_count=None, fetch_status="private", error_reason="closed community", payload=None)
+            row.update(
+                members_count=None, fetch_status="private", error_reason="closed community", payload=None
+            )
         rows.append(row)
     return rows
 
@@ -94,9 +126,21 @@ def post_rows(day: date, window_days: int = 7) -> list[dict]:
     rows = []
     for i in range(PAGES - 1):
         for j, moment in enumerate(moments):
-            rows.append(dict(snapshot_date=day, page_key=page_key(i), group_id=1001 + i, post_id=10 * i + j,
-                             posted_at=moment, views=None if j == 0 else 50, likes=j, reposts=0, comments=1,
-                             text="пост", payload={"id": 10 * i + j}))
+            rows.append(
+                dict(
+                    snapshot_date=day,
+                    page_key=page_key(i),
+                    group_id=1001 + i,
+                    post_id=10 * i + j,
+                    posted_at=moment,
+                    views=None if j == 0 else 50,
+                    likes=j,
+                    reposts=0,
+                    comments=1,
+                    text="пост",
+                    payload={"id": 10 * i + j},
+                )
+            )
     return rows
 
 
@@ -104,8 +148,10 @@ def land(day: date, pages: list[dict], posts: list[dict], details: dict | None =
     result = loads.land(
         "vk",
         day,
-        [RawBatch("raw.vk_pages", PAGE_COLUMNS, [[r[c] for c in PAGE_COLUMNS] for r in pages]),
-         RawBatch("raw.vk_posts", POST_COLUMNS, [[r[c] for c in POST_COLUMNS] for r in posts])],
+        [
+            RawBatch("raw.vk_pages", PAGE_COLUMNS, [[r[c] for c in PAGE_COLUMNS] for r in pages]),
+            RawBatch("raw.vk_posts", POST_COLUMNS, [[r[c] for c in POST_COLUMNS] for r in posts]),
+        ],
         details=details,
     )
     return result.load_id
@@ -129,7 +175,7 @@ def failed_names(outcome) -> set[tuple[str, str | None]]:
     return {(f["expectation"], f["column"]) for f in outcome.failures}
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 
 
 def test_good_load_validates_and_is_published(warehouse, gx_project):
@@ -138,12 +184,18 @@ def test_good_load_validates_and_is_published(warehouse, gx_project):
     outcome = check_and_publish(load_id)
 
     assert outcome.success, outcome.failure_lines()
-    assert (outcome.suite, outcome.evaluated, outcome.failed, outcome.failures) == ("vk_raw_load", N_EXPECTATIONS, 0, [])
+    assert (outcome.suite, outcome.evaluated, outcome.failed, outcome.failures) == (
+        "vk_raw_load",
+        N_EXPECTATIONS,
+        0,
+        [],
+    )
     assert outcome.parameters["registry_pages"] == PAGES
     assert status(load_id) == "validated"
     assert audit_rows(load_id) == [("vk_raw_load", True, N_EXPECTATIONS, 0, [])]
     assert outcome.data_docs == str(gx_project / "gx/uncommitted/data_docs/local_site/index.html")
     assert "vk_raw_load" in open(outcome.data_docs, encoding="utf-8").read()
+    assert json.loads(json.dumps(outcome.to_dict()))["snapshot_date"] == "2026-11-09"
 
 
 def test_negative_members_count_is_rejected_and_the_validated_load_stays_visible(warehouse):
@@ -163,7 +215,10 @@ def test_negative_members_count_is_rejected_and_the_validated_load_stays_visible
     assert outcome.failures[0]["observed"]["examples"] == [-5]
     lines = str(caught.value).splitlines()
     assert len(lines) == 2  # a head line + one line per failed expectation
-    assert "expect_column_values_to_be_between on raw.vk_pages.members_count: 1 of 6 rows unexpected, e.g. [-5]" in lines[1]
+    assert (
+        "expect_column_values_to_be_between on raw.vk_pages.members_count: 1 of 6 rows unexpected, e.g. [-5]"
+        in lines[1]
+    )
     assert (status(good), status(bad)) == ("validated", "failed")
     assert "members_count" in loads.get(bad)["details"]["failure"]
     with db.connect() as conn, conn.cursor() as cur:
@@ -176,7 +231,9 @@ def test_negative_members_count_is_rejected_and_the_validated_load_stays_visible
 def test_post_outside_the_window_fails(warehouse, where):
     posts = post_rows(DAY)
     posts[0]["posted_at"] = (
-        dates.window_start(DAY, 7) - timedelta(seconds=1) if where == "before_start" else dates.window_end(DAY)
+        dates.window_start(DAY, 7) - timedelta(seconds=1)
+        if where == "before_start"
+        else dates.window_end(DAY)
     )
     load_id = land(DAY, page_rows(DAY), posts)
 
@@ -334,6 +391,16 @@ def test_only_a_loaded_load_can_be_checked(warehouse):
         validate_load(10**9)
 
 
+def test_a_source_without_a_suite_is_rejected(warehouse):
+    load_id = loads.land("fb", DAY, []).load_id
+
+    with pytest.raises(ValueError, match="no validation suite for source 'fb'"):
+        check_and_publish(load_id)
+
+    assert status(load_id) == "failed"
+    assert audit_rows(load_id) == []
+
+
 def test_committed_file_context_matches_the_code(fresh_db, tmp_path, monkeypatch):
     """Rebuilding the context from suites.py changes no committed file (the JSON is reproducible)."""
     root = tmp_path / "expectations"
@@ -360,8 +427,12 @@ def test_post_of_a_page_missing_from_the_load_fails(warehouse):
     with pytest.raises(ValidationFailed) as caught:
         check_and_publish(land(DAY, page_rows(DAY), posts))
 
-    failure, = caught.value.outcome.failures
-    assert (failure["expectation"], failure["table"], failure["observed"]) == ("unexpected_rows_expectation", "raw.vk_posts", 1)
+    (failure,) = caught.value.outcome.failures
+    assert (failure["expectation"], failure["table"], failure["observed"]) == (
+        "unexpected_rows_expectation",
+        "raw.vk_posts",
+        1,
+    )
     assert "unexpected_rows_expectation on raw.vk_posts: 1 unexpected rows" in str(caught.value)
 
 
@@ -386,11 +457,18 @@ def test_the_checkpoint_run_without_a_load_validates_nothing(warehouse):
     context = gx_context.open_context(warehouse)  # no load_id
 
     result = context.checkpoints.get("vk_raw_load").run(
-        expectation_parameters={"registry_pages": 0, "min_ok_share": 0.0, "snapshot_date": "2026-11-09",
-                                "window_start": "2026-11-02T21:00:00+00:00", "window_end": "2026-11-09T21:00:00+00:00"}
+        expectation_parameters={
+            "registry_pages": 0,
+            "min_ok_share": 0.0,
+            "snapshot_date": "2026-11-09",
+            "window_start": "2026-11-02T21:00:00+00:00",
+            "window_end": "2026-11-09T21:00:00+00:00",
+        }
     )
 
     assert not result.success
     for suite_result in result.run_results.values():
         assert all(not r.success for r in suite_result.results)
-        assert all("gospubliki.load_id" in json.dumps(r.exception_info, default=str) for r in suite_result.results)
+        assert all(
+            "gospubliki.load_id" in json.dumps(r.exception_info, default=str) for r in suite_result.results
+        )

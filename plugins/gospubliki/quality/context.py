@@ -55,7 +55,9 @@ DATA_DOCS_RESULTS_LIMIT = 500
 def project_root() -> Path:
     """Folder holding the ``gx/`` file context: ``expectations/`` in the repository;
     ``GOSPUBLIKI_EXPECTATIONS_DIR`` overrides it (e.g. a copy per test or per deployment)."""
-    return Path(settings.env("GOSPUBLIKI_EXPECTATIONS_DIR", str(settings.REPO_ROOT / "expectations"))).resolve()
+    return Path(
+        settings.env("GOSPUBLIKI_EXPECTATIONS_DIR", str(settings.REPO_ROOT / "expectations"))
+    ).resolve()
 
 
 def gx_dir() -> Path:
@@ -196,7 +198,9 @@ def _keep_stored_ids(context, suite) -> None:
         return
 
     def key(expectation) -> str:
-        return repr(sorted((k, repr(v)) for k, v in expectation._to_normalized_self_dict().items() if k != "id"))
+        return repr(
+            sorted((k, repr(v)) for k, v in expectation._to_normalized_self_dict().items() if k != "id")
+        )
 
     by_key = {key(e): e.id for e in existing}
     for expectation in suite.expectations:
@@ -220,7 +224,9 @@ def build_context(url: str | None = None):
             definitions = []
             for part in suites.PARTS:
                 batch_definition = _ensure_batch_definition(datasource, spec, part)
-                suite = gx.ExpectationSuite(name=spec.suite(part), expectations=suites.expectations_for(spec, part))
+                suite = gx.ExpectationSuite(
+                    name=spec.suite(part), expectations=suites.expectations_for(spec, part)
+                )
                 _keep_stored_ids(context, suite)
                 suite = context.suites.add_or_update(suite)
                 definitions.append(
@@ -237,4 +243,3 @@ def build_context(url: str | None = None):
                 )
             )
     return context
-

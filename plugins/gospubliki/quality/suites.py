@@ -78,10 +78,26 @@ VK = NetworkSpec(
     post_not_null=("post_id", "group_id", "page_key", "posted_at"),
     counters=("likes", "reposts", "comments"),
     nullable_counters=("views",),
-    page_columns=("load_id", "snapshot_date", "page_key", "group_id", "members_count", "fetch_status", "error_reason"),
+    page_columns=(
+        "load_id",
+        "snapshot_date",
+        "page_key",
+        "group_id",
+        "members_count",
+        "fetch_status",
+        "error_reason",
+    ),
     post_columns=(
-        "load_id", "snapshot_date", "page_key", "group_id", "post_id", "posted_at",
-        "views", "likes", "reposts", "comments",
+        "load_id",
+        "snapshot_date",
+        "page_key",
+        "group_id",
+        "post_id",
+        "posted_at",
+        "views",
+        "likes",
+        "reposts",
+        "comments",
     ),
 )
 
@@ -156,7 +172,8 @@ def post_expectations(spec: NetworkSpec) -> list[Expectation]:
         ),
     ]
     expectations += [
-        gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} is never null") for c in spec.post_not_null
+        gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} is never null")
+        for c in spec.post_not_null
     ]
     expectations += [
         gxe.ExpectColumnValuesToBeBetween(

@@ -48,6 +48,24 @@ class ValidationOutcome:
         """One readable line per failed expectation."""
         return [format_failure(f) for f in self.failures]
 
+    def to_dict(self) -> dict:
+        """JSON-safe summary (e.g. an Airflow task's return value / XCom)."""
+        return _jsonable(
+            {
+                "load_id": self.load_id,
+                "source": self.source,
+                "snapshot_date": self.snapshot_date.isoformat(),
+                "success": self.success,
+                "suite": self.suite,
+                "evaluated": self.evaluated,
+                "failed": self.failed,
+                "failures": self.failures,
+                "validation_id": self.validation_id,
+                "seconds": self.seconds,
+                "data_docs": self.data_docs,
+            }
+        )
+
 
 class ValidationFailed(Exception):
     """A load failed validation; it has been rejected. ``outcome`` holds the details."""
@@ -144,7 +162,9 @@ def _failures(checkpoint_result, spec: suites.NetworkSpec) -> tuple[int, list[di
                 continue
             config = r.expectation_config
             kwargs = config.kwargs
-            column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
+            column = kwargs.get("column") or (
+                ",".join(kwargs["column_list"]) if kwargs.get("column_list") else None
+            )
             error = _exception_message(r.exception_info)
             failure = {
                 "expectation": config.type,
@@ -180,7 +200,9 @@ def _jsonable(value):
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def validate_load(load_id: int, url: str | None = None, *, min_ok_share: float | None = None) -> ValidationOutcome:
+def validate_load(
+    load_id: int, url: str | None = None, *, min_ok_share: float | None = None
+) -> ValidationOutcome:
     """Run the load's checkpoint, write an ``audit.validations`` row and return the outcome.
 
     Does not change the load's status (see :func:`check_and_publish`). Raises ``ValueError`` for
@@ -294,7 +316,8 @@ def check_and_publish(
 def reject_reason(outcome: ValidationOutcome) -> str:
     """The reason stored in ``raw.loads.details.failure`` of a rejected load."""
     names = "; ".join(
-        f"{f['expectation']} on {f['table']}{'.' + f['column'] if f.get('column') else ''}" for f in outcome.failures
+        f"{f['expectation']} on {f['table']}{'.' + f['column'] if f.get('column') else ''}"
+        for f in outcome.failures
     )
     return (
         f"validation {outcome.suite} failed ({outcome.failed} of {outcome.evaluated}, "
