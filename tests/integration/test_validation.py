@@ -195,6 +195,10 @@ def test_good_load_validates_and_is_published(warehouse, gx_project):
     assert audit_rows(load_id) == [("vk_raw_load", True, N_EXPECTATIONS, 0, [])]
     assert outcome.data_docs == str(gx_project / "gx/uncommitted/data_docs/local_site/index.html")
     assert "vk_raw_load" in open(outcome.data_docs, encoding="utf-8").read()
+    pages = list((gx_project / "gx/uncommitted/data_docs/local_site").rglob("*.html"))
+    assert len(pages) >= 3  # index, suites, results
+    assert not [p for p in pages if "dataContextId" in p.read_text() or "logo-long.png?" in p.read_text()]
+    assert 'src="static/images/logo-long.png"' in open(outcome.data_docs, encoding="utf-8").read()
     assert json.loads(json.dumps(outcome.to_dict()))["snapshot_date"] == "2026-11-09"
 
 

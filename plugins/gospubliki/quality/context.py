@@ -26,12 +26,17 @@ checkpoint run outside ``validate.py`` cannot silently validate nothing.
 stores write files in place and the Data Docs index reads every stored result, so a run and a
 rebuild or two runs must not interleave their file writes: :func:`locked` serialises them with
 an ``flock`` on ``uncommitted/gospubliki.lock`` (per machine, which is where the files are).
+
+**Data Docs** are built by the checkpoint's ``UpdateDataDocsAction`` into
+``uncommitted/data_docs/local_site/index.html`` (offline; :func:`scrub_data_docs` removes GX's
+logo beacon from the pages).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,6 +129,38 @@ def open_context(url: str | None = None, load_id: int | None = None, *, create: 
         project_root_dir=str(project_root()),
         runtime_environment={URL_VARIABLE: gx_url(url, load_id)},
     )
+
+
+_GX_ASSETS = re.compile(
+    r"https://great-expectations-web-assets\.s3\.[a-z0-9-]+\.amazonaws\.com/([\w.-]+)(\?[^\"')\s]*)?"
+)
+
+
+def scrub_data_docs(since: float) -> int:
+    """Point Data Docs pages written since ``since`` (epoch seconds) at the site's own copy of
+    GX's images instead of GX's S3 bucket: GX's page header loads its logo from there with the
+    data context id and a timestamp in the URL (a usage beacon), which must not leave the
+    installation. Other assets (Bootstrap, jQuery, Vega) still come from public CDNs when a page
+    is opened in a browser. Returns the number of pages changed."""
+    root = data_docs_dir()
+    images = root / "static" / "images"
+    changed = 0
+    for page in root.rglob("*.html"):
+        if page.stat().st_mtime < since:
+            continue
+        text = page.read_text(encoding="utf-8")
+
+        def local(match: re.Match, folder: Path = page.parent) -> str:
+            name = match.group(1)
+            if (images / name).exists():
+                return os.path.relpath(images / name, folder)
+            return match.group(0).split("?")[0]  # no local copy: keep the image, drop the beacon
+
+        new = _GX_ASSETS.sub(local, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
 
 
 def _asset_query(spec: suites.NetworkSpec, part: str) -> str:
