@@ -14,6 +14,12 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+# Airflow reads its configuration when first imported: point it at a test home (SQLite metadata
+# DB, the repo's dags/) before any test module imports it.
+from gospubliki import airflow_env, settings  # noqa: E402
+
+airflow_env.apply(airflow_home=settings.home() / "airflow-test")
+
 
 def _with_db(url: str, dbname: str) -> str:
     parts = urlsplit(url)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from gospubliki import settings
@@ -33,14 +34,13 @@ def connection_json_from_url(url: str) -> str:
     )
 
 
-def airflow_env(extra_connections: dict[str, str] | None = None) -> dict[str, str]:
+def airflow_env(extra_connections: dict[str, str] | None = None, airflow_home: Path | None = None) -> dict[str, str]:
     """Variables to put in ``os.environ`` before Airflow is imported."""
-    home = settings.home() / "airflow"
+    home = airflow_home or settings.home() / "airflow"
     home.mkdir(parents=True, exist_ok=True)
     env = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.REPO_ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.REPO_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
@@ -56,10 +56,30 @@ def airflow_env(extra_connections: dict[str, str] | None = None) -> dict[str, st
     }
     for conn_id, value in (extra_connections or {}).items():
         env[f"AIRFLOW_CONN_{conn_id.upper()}"] = value
-    return {k: os.environ.get(k, v) if not k.startswith("AIRFLOW_CONN_") else v for k, v in env.items()}
+    return env
 
 
-def apply(extra_connections: dict[str, str] | None = None) -> dict[str, str]:
-    env = airflow_env(extra_connections)
+def migrate_metadata_db() -> None:
+    """``airflow db migrate`` (idempotent; seconds on SQLite) and the API pools, in a subprocess so
+    the caller's process has not imported Airflow with a half-made configuration."""
+    import subprocess
+    import sys
+
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True, text=True)
+    for name, slots, description in POOLS:
+        subprocess.run([airflow, "pools", "set", name, str(slots), description], check=True, capture_output=True)
+
+
+#: API pools: one slot per credential keeps a network's rate limits (docs/operations.md)
+POOLS = [
+    ("vk_api", 4, "VK API: one slot per token"),
+    ("ok_api", 2, "OK API"),
+    ("telegram_api", 2, "Telegram: one slot per account"),
+]
+
+
+def apply(extra_connections: dict[str, str] | None = None, airflow_home: Path | None = None) -> dict[str, str]:
+    env = airflow_env(extra_connections, airflow_home)
     os.environ.update(env)
     return env
