@@ -342,18 +342,23 @@ def publish_vk(world: World, day: date, **kwargs) -> int:
     return load_id
 
 
-def prepare_world(url: str, tmp_path) -> World:
-    """Reference data, the registry imported from CSV, no loads yet."""
-    db.apply_schema(url)
-    load_reference(url, extra_municipalities=[SYNTHETIC])
+def import_registry_rows(url: str, tmp_path, institutions: list[dict]) -> None:
+    """Write the registry CSV and import it with the real importer (it replaces the registry)."""
     path = tmp_path / "registry.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=REGISTRY_COLUMNS)
         writer.writeheader()
-        for row in INSTITUTIONS:
+        for row in institutions:
             writer.writerow({c: row.get(c, "") for c in REGISTRY_COLUMNS})
     report = import_registry(path, url=url)
-    assert report.institutions == len(INSTITUTIONS), report
+    assert report.institutions == len(institutions), report
+
+
+def prepare_world(url: str, tmp_path) -> World:
+    """Reference data, the registry imported from CSV, no loads yet."""
+    db.apply_schema(url)
+    load_reference(url, extra_municipalities=[SYNTHETIC])
+    import_registry_rows(url, tmp_path, INSTITUTIONS)
     with db.connect(url) as conn, conn.cursor() as cur:
         cur.execute("select institution_id, page_key from registry.pages where network = 'vk'")
         page_keys = dict(cur.fetchall())
@@ -718,24 +723,46 @@ def fct_rows(url: str) -> dict[tuple[str, date], dict]:
     return {(r["page_key"], r["snapshot_date"]): r for r in fetch(url, "select * from marts.fct_page_daily")}
 
 
+SUMMARIES = ("national_summary", "sector_summary", "municipality_summary")
+
+
+def summary_rows(url: str) -> dict[str, dict[str, dict]]:
+    """Rows of the incremental summaries, by table and primary key."""
+    return {
+        table: {r[f"{table}_id"]: r for r in fetch(url, f"select * from marts.{table}")}
+        for table in SUMMARIES
+    }
+
+
 def test_incremental_rebuild_is_idempotent_and_a_republished_date_replaces_only_that_date(fresh_db, tmp_path):
     world = prepare_world(fresh_db, tmp_path)
     publish_vk(world, D1)
     publish_vk(world, D2)
     run_build(fresh_db, tmp_path)
     first = fct_rows(fresh_db)
-    summaries = fetch(fresh_db, "select * from marts.national_summary order by national_summary_id")
+    summaries = summary_rows(fresh_db)
     assert {d for _, d in first} == {D1, D2}
+    assert all({r["snapshot_date"] for r in rows.values()} == {D1, D2} for rows in summaries.values())
 
     # the same data again: nothing to process, rows untouched (processed_at proves it)
     run_build(fresh_db, tmp_path)
     assert fct_rows(fresh_db) == first
-    assert fetch(fresh_db, "select * from marts.national_summary order by national_summary_id") == summaries
+    assert summary_rows(fresh_db) == summaries
 
     # a failed re-run of D1 changes nothing downstream
     bad_pages, bad_posts = vk_load_rows(world.page_keys, D1, members_bonus=5_000_000)
     loads.reject(land_vk(fresh_db, D1, bad_pages, bad_posts), "expectation failed", url=fresh_db)
-    # D2 re-run: more subscribers everywhere and the hospital's page missing from the new load
+    # the registry grows by a school without a page; then D2 is re-run: more subscribers everywhere
+    # and the hospital's page missing from the new load
+    new_school = dict(
+        institution_id="school-5",
+        name="Школа № 5 г. Кирова",
+        sector="school",
+        level="municipal",
+        region_code="43",
+        municipality="43-kirov",
+    )
+    import_registry_rows(fresh_db, tmp_path, [*INSTITUTIONS, new_school])
     old_d2_load = world.published[D2][0]
     new_d2_load = publish_vk(world, D2, members_bonus=1_000, drop=frozenset({"hospital-1"}))
     assert loads.get(old_d2_load, url=fresh_db)["status"] == "superseded"
@@ -752,22 +779,58 @@ def test_incremental_rebuild_is_idempotent_and_a_republished_date_replaces_only_
     for key, row in d2_after.items():
         assert row["members_count"] == expected[key]["members_count"]
         assert row["processed_at"] > first[(world.page_keys["omsu-kirov"], D1)]["processed_at"]
-    national = {
-        (r["snapshot_date"], r["network"]): r for r in fetch(fresh_db, "select * from marts.national_summary")
-    }
-    assert national[(D2, "vk")]["subscribers"] == sum(
-        r["members_count"] for r in world.page_rows(D2) if r["fetch_status"] == "ok"
-    )
-    assert (
-        national[(D1, "vk")]["subscribers"]
-        == next(r for r in summaries if r["snapshot_date"] == D1 and r["network"] == "vk")["subscribers"]
-    )
 
-    # the incremental table equals a full rebuild of the same data
-    run_build(fresh_db, tmp_path, select="fct_page_daily", full_refresh=True)
-    rebuilt = fct_rows(fresh_db)
+    # the summaries re-computed D2 only
+    summaries_after = summary_rows(fresh_db)
+    for table in SUMMARIES:
+        d1_rows = {k: r for k, r in summaries_after[table].items() if r["snapshot_date"] == D1}
+        assert d1_rows == {k: r for k, r in summaries[table].items() if r["snapshot_date"] == D1}, table
+        d2_rows = [r for r in summaries_after[table].values() if r["snapshot_date"] == D2]
+        assert d2_rows and all(r["source_processed_at"] == row["processed_at"] for r in d2_rows), table
+    national = {(r["snapshot_date"], r["network"]): r for r in summaries_after["national_summary"].values()}
+    active_d2 = [r for r in world.page_rows(D2) if r["fetch_status"] == "ok"]
+    assert national[(D2, "vk")]["subscribers"] == sum(r["members_count"] for r in active_d2)
+    assert national[(D2, "all")]["pages"] == len(active_d2)
+    # counts of the registry as of processing: D1 keeps the old registry, D2 has the new school
+    assert (national[(D1, "all")]["institutions"], national[(D2, "all")]["institutions"]) == (
+        len(INSTITUTIONS),
+        len(INSTITUTIONS) + 1,
+    )
+    hospitals = {
+        (r["snapshot_date"]): r
+        for r in summaries_after["sector_summary"].values()
+        if r["sector"] == "hospital"
+    }
+    assert (hospitals[D1]["created_institutions"], hospitals[D2]["created_institutions"]) == (1, 0)
+
+    # the incremental tables equal a full rebuild of the same data, except that a full rebuild
+    # counts today's registry for every date: D1 gets the new school too
+    run_build(fresh_db, tmp_path, full_refresh=True)
+
+    def plus_one(row: dict, *columns: str) -> None:
+        for column in columns:
+            row[column] += 1
+
+    for row in summaries_after["national_summary"].values():
+        if row["snapshot_date"] == D1:
+            plus_one(row, "institutions", "institutions_required")
+            row["institutions_with_pages_percent"] = round_half_up(
+                Decimal(row["institutions_with_pages"]) * 100 / row["institutions"], 1
+            )
+    for row in summaries_after["sector_summary"].values():
+        if row["snapshot_date"] == D1 and row["sector"] == "school":
+            plus_one(row, "institutions", "target_institutions", "to_create_institutions")
+    for row in summaries_after["municipality_summary"].values():
+        if row["snapshot_date"] == D1 and row["municipality_id"] == "43-kirov":
+            plus_one(row, "institutions", "target_institutions")
 
     def strip(rows):
-        return {k: {c: v for c, v in r.items() if c != "processed_at"} for k, r in rows.items()}
+        return {
+            k: {c: v for c, v in r.items() if c not in ("processed_at", "source_processed_at")}
+            for k, r in rows.items()
+        }
 
-    assert strip(rebuilt) == strip(after)
+    assert strip(fct_rows(fresh_db)) == strip(after)
+    rebuilt = summary_rows(fresh_db)
+    for table in SUMMARIES:
+        assert strip(rebuilt[table]) == strip(summaries_after[table]), table

@@ -139,3 +139,36 @@ def test_a_compilation_error_raises_dbt_failed_with_the_message(fresh_db, tmp_pa
         )
     assert "dbt build" in str(caught.value)
     assert caught.value.exception is not None
+
+
+def test_source_freshness_passes_warns_and_fails_on_validated_load_age(fresh_db, tmp_path):
+    from datetime import date
+
+    from gospubliki.warehouse import loads
+
+    db.apply_schema(fresh_db)
+    kwargs = dict(target_path=tmp_path / "target", log_path=tmp_path / "logs")
+    load_id = loads.land("vk", date(2025, 11, 20), [], url=fresh_db).load_id
+    loads.publish(load_id, url=fresh_db)
+    failed = loads.land("vk", date(2025, 11, 21), [], url=fresh_db).load_id
+    loads.reject(failed, "expectation failed", url=fresh_db)
+
+    def age_validated_load(hours: int) -> None:
+        with db.connect(fresh_db) as conn, conn.cursor() as cur:
+            cur.execute(
+                "update raw.loads set loaded_at = now() - make_interval(hours => %s) where load_id = %s",
+                (hours, load_id),
+            )
+
+    def status() -> str:
+        result = dbt.source_freshness(fresh_db, **kwargs)
+        return str(result.result.results[0].status)
+
+    assert status() == "pass"
+    age_validated_load(50)  # the failed load is fresh but does not count
+    assert status() == "warn"
+    age_validated_load(80)
+    with pytest.raises(dbt.DbtFailed) as caught:
+        dbt.source_freshness(fresh_db, **kwargs)
+    assert caught.value.failed_nodes == ["source.gospubliki.raw.loads"]
+    assert "h ago" in str(caught.value)

@@ -14,6 +14,7 @@
         indexes=[
             {'columns': ['snapshot_date', 'network']},
             {'columns': ['load_id']},
+            {'columns': ['processed_at']},
             {'columns': ['page_key', 'snapshot_date'], 'unique': true},
         ],
     )

@@ -33,13 +33,21 @@ criteria as (
 
 ),
 
+-- the dates with data, from the small national summary instead of the page-day history
+national_summary as (
+
+    select * from {{ ref('national_summary') }}
+
+),
+
 periods as (
 
     select
         date_trunc('week', snapshot_date)::date as period_start,
         max(snapshot_date) as period_end_date
 
-    from page_days
+    from national_summary
+    where network = 'all'
     group by 1
 
 ),

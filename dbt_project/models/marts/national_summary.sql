@@ -1,7 +1,18 @@
 -- Per snapshot date: one row per network and one 'all' row (institutions counted once).
+-- Incremental by snapshot date (see the snapshot_dates_to_process macro); institution counts
+-- are those of the registry when the date was processed.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='snapshot_date',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
-page_days as (
+all_page_days as (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -10,6 +21,21 @@ page_days as (
 institutions as (
 
     select * from {{ ref('int_institutions_joined_to_municipalities') }}
+
+),
+
+snapshot_dates_to_process as (
+
+    {{ snapshot_dates_to_process(ref('fct_page_daily')) }}
+
+),
+
+page_days as (
+
+    select all_page_days.*
+    from all_page_days
+    inner join snapshot_dates_to_process
+        on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date
 
 ),
 
@@ -32,7 +58,8 @@ metrics_by_network as (
         count(*) filter (where is_active) as pages,
         count(*) filter (where not is_active) as pages_unavailable,
         coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
-        coalesce(sum(posts_7d), 0) as posts_per_week
+        coalesce(sum(posts_7d), 0) as posts_per_week,
+        max(processed_at) as source_processed_at
 
     from page_days
     group by 1, 2
@@ -48,7 +75,8 @@ metrics_all_networks as (
         count(*) filter (where is_active) as pages,
         count(*) filter (where not is_active) as pages_unavailable,
         coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
-        coalesce(sum(posts_7d), 0) as posts_per_week
+        coalesce(sum(posts_7d), 0) as posts_per_week,
+        max(processed_at) as source_processed_at
 
     from page_days
     group by 1
@@ -79,7 +107,8 @@ final as (
         unioned.pages_unavailable,
         unioned.subscribers,
         unioned.posts_per_week,
-        unioned.snapshot_date
+        unioned.snapshot_date,
+        unioned.source_processed_at
 
     from unioned
     cross join registry_totals

@@ -1,7 +1,17 @@
 -- Per snapshot date × sector (all networks): coverage of the institutions that must keep a page.
+-- Incremental by snapshot date; targets are those of the registry when the date was processed.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='snapshot_date',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
-page_days as (
+all_page_days as (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -19,10 +29,29 @@ sectors as (
 
 ),
 
+snapshot_dates_to_process as (
+
+    {{ snapshot_dates_to_process(ref('fct_page_daily')) }}
+
+),
+
+page_days as (
+
+    select all_page_days.*
+    from all_page_days
+    inner join snapshot_dates_to_process
+        on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date
+
+),
+
 snapshot_dates as (
 
-    select distinct snapshot_date
+    select
+        snapshot_date,
+        max(processed_at) as source_processed_at
+
     from page_days
+    group by 1
 
 ),
 
@@ -93,7 +122,8 @@ final as (
         coalesce(page_metrics_by_sector.pages, 0) as pages,
         coalesce(page_metrics_by_sector.subscribers, 0) as subscribers,
         coalesce(page_metrics_by_sector.posts_per_week, 0) as posts_per_week,
-        snapshot_dates.snapshot_date
+        snapshot_dates.snapshot_date,
+        snapshot_dates.source_processed_at
 
     from snapshot_dates
     cross join sectors

@@ -102,10 +102,16 @@ def _failures(result: Any) -> list[tuple[str, str, str]]:
     for node_result in getattr(result, "results", None) or []:
         status = str(getattr(node_result, "status", ""))
         status = status.split(".")[-1].lower()
-        if status in ("error", "fail", "runtime error"):
+        if status in ("error", "fail", "runtime error", "runtime_err"):
             node = getattr(node_result, "node", None)
             name = getattr(node, "unique_id", None) or str(getattr(node_result, "unique_id", "?"))
-            failures.append((name, status, str(getattr(node_result, "message", "") or "").strip()))
+            message = str(getattr(node_result, "message", "") or "").strip()
+            if not message and getattr(node_result, "max_loaded_at", None) is not None:  # source freshness
+                hours = float(getattr(node_result, "age", 0.0)) / 3600
+                message = (
+                    f"stale: latest loaded_at {node_result.max_loaded_at.isoformat()} ({hours:.1f} h ago)"
+                )
+            failures.append((name, status, message))
     return failures
 
 
@@ -164,6 +170,21 @@ def build(
         args += ["--vars", json.dumps(dict(vars))]
     if full_refresh:
         args.append("--full-refresh")
+    return run_dbt(args, url, target_path=target_path, log_path=log_path)
+
+
+def source_freshness(
+    url: str | None = None,
+    select: str | None = "source:raw",
+    *,
+    target_path: str | Path | None = None,
+    log_path: str | Path | None = None,
+) -> dbtRunnerResult:
+    """``dbt source freshness`` (default: the raw loads; warn after 36 h, error after 72 h without
+    a validated load). A stale source past ``error_after`` raises :class:`DbtFailed`."""
+    args = ["source", "freshness"]
+    if select:
+        args += ["--select", select]
     return run_dbt(args, url, target_path=target_path, log_path=log_path)
 
 
