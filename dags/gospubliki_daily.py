@@ -12,8 +12,8 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
 3. `validate_vk` — the Great Expectations checkpoint of that load; on success the load becomes the
    visible one for its date (an older load of the same date is superseded atomically), on failure it
    is rejected and **the run fails here: dbt does not start and the marts stay as they were**;
-4. `dbt` — Cosmos task group: staging → intermediate → marts (incremental `fct_page_daily`,
-   summaries, the municipality rating), tests after all models.
+4. `dbt_build` — Cosmos runs `dbt build`: staging → intermediate → marts (incremental
+   `fct_page_daily`, summaries, the municipality rating) with their tests.
 
 Re-run any day with *Trigger DAG w/ config* `{"snapshot_date": "2026-11-20"}`.
 """
@@ -21,7 +21,7 @@ Re-run any day with *Trigger DAG w/ config* `{"snapshot_date": "2026-11-20"}`.
 from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
-from gospubliki.orchestration.dbt_group import dbt_task_group
+from gospubliki.orchestration.dbt import dbt_build_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
 
 
@@ -73,11 +73,18 @@ def gospubliki_daily():
         from gospubliki.hooks.warehouse import warehouse_url
         from gospubliki.quality import check_and_publish
 
-        outcome = check_and_publish(load_id, url=warehouse_url())
-        return {"load_id": load_id, "evaluated": outcome.evaluated, "failed": outcome.failed}
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from gospubliki.quality import ValidationFailed
+
+        try:
+            outcome = check_and_publish(load_id, url=warehouse_url())
+        except ValidationFailed as exc:  # the load is already rejected: a retry cannot help
+            raise AirflowFailException(str(exc)) from exc
+        return outcome.to_dict()
 
     validated = validate_vk(extract_vk(snapshot_date()))
-    validated >> dbt_task_group()
+    validated >> dbt_build_task()
 
 
 gospubliki_daily()

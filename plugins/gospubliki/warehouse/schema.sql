@@ -77,7 +77,7 @@ create table if not exists registry.rejects (
 -- in the same transaction, so a re-run replaces a date atomically and a failed one changes nothing.
 create table if not exists raw.loads (
     load_id          bigserial primary key,
-    source           text not null,              -- vk_pages | vk_posts | ok_pages | ok_posts | tg_pages | tg_posts
+    source           text not null,              -- the network: vk | ok | tg (raw tables raw.<source>_*)
     snapshot_date    date not null,
     status           text not null check (status in ('loading', 'loaded', 'validated', 'failed', 'superseded')),
     rows             integer not null default 0,
