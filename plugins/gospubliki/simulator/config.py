@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 DEFAULT_VK_TOKENS = ("sim-vk-1", "sim-vk-2", "sim-vk-3", "sim-vk-4")
+DEFAULT_OK_APP_KEY = "CBASIMOKAPPKEY"
+DEFAULT_OK_APP_SECRET = "sim-ok-application-secret"
+DEFAULT_OK_TOKENS = ("sim-ok-1", "sim-ok-2")
 
 
 @dataclass(frozen=True)
@@ -24,14 +27,25 @@ class EmulatorConfig:
     max_execute_calls: int = 25
     max_group_ids: int = 500
     max_wall_count: int = 100
+    # OK (see ok_emulator.py): one application, its access tokens, a daily call budget per token
+    # (more: error 11), 100 uids per group.getInfo, 100 topics per mediatopic.getTopics page, and
+    # the shape of group.getInfo: 'array' (a bare JSON array) or 'groups' ({"groups": [...]})
+    ok_application_key: str = DEFAULT_OK_APP_KEY
+    ok_application_secret_key: str = DEFAULT_OK_APP_SECRET
+    ok_tokens: tuple[str, ...] = DEFAULT_OK_TOKENS
+    ok_daily_call_budget: int = 10_000
+    ok_max_uids: int = 100
+    ok_max_topics_count: int = 100
+    ok_getinfo_shape: str = "array"
 
 
 @dataclass
 class Faults:
     """Faults to inject (mutable: a test may change them while the server runs).
 
-    :param negative_members_on: simulated days on which ``groups.getById`` reports every page's
-        ``members_count`` negated (a corrupted source the validation must block).
+    :param negative_members_on: simulated days on which ``groups.getById`` (and OK's
+        ``group.getInfo``) reports every page's ``members_count`` negated (a corrupted source the
+        validation must block).
     :param server_error_every: every Nth HTTP request answers VK error 10 (Internal server error).
     :param slow_seconds: delay before every response.
     :param revoked_tokens: tokens that answer error 5 as if revoked.
@@ -41,3 +55,6 @@ class Faults:
     server_error_every: int | None = None
     slow_seconds: float = 0.0
     revoked_tokens: set[str] = field(default_factory=set)
+    ok_token_errors: dict[str, int] = field(default_factory=dict)  # OK token -> error code it answers
+    ok_error_every: int | None = None  # every Nth OK request answers error 2 (service unavailable)
+    ok_http_error_every: int | None = None  # every Nth OK request answers HTTP 503
