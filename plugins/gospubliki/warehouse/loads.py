@@ -125,10 +125,12 @@ def reject(load_id: int, reason: str, url: str | None = None) -> None:
 
 
 def raw_tables_of(cur, source: str) -> list[str]:
-    """Raw tables of a source are named raw.<source>_*; found in the catalog, not hard-coded."""
+    """Raw tables of a source are named raw.<source>_* and have a load_id column; found in the
+    catalog, not hard-coded (state tables such as raw.tg_channel_cache carry no load_id)."""
     cur.execute(
-        """select table_schema || '.' || table_name from information_schema.tables
-           where table_schema = 'raw' and table_name like %s order by table_name""",
+        """select table_schema || '.' || table_name from information_schema.columns
+           where table_schema = 'raw' and table_name like %s and column_name = 'load_id'
+           order by table_name""",
         (source.replace("_", r"\_") + r"\_%",),
     )
     return [r[0] for r in cur.fetchall()]
