@@ -16,8 +16,8 @@ is pointed at exactly one load). Values that depend on the load are *expectation
     window_start     first instant of the post window (UTC, inclusive)
     window_end       end of the snapshot day in Moscow (UTC, exclusive)
 
-Only VK exists so far; OK and Telegram get a ``NetworkSpec`` of their own when their raw tables
-are added.
+VK and Telegram have a ``NetworkSpec`` each (Telegram's raw tables name the channel
+``channel_id``); OK gets one when its raw tables are added.
 """
 
 from __future__ import annotations
@@ -101,7 +101,17 @@ VK = NetworkSpec(
     ),
 )
 
-NETWORKS: dict[str, NetworkSpec] = {VK.network: VK}
+TG = NetworkSpec(
+    network="tg",
+    post_key=("channel_id", "post_id"),
+    post_not_null=("post_id", "channel_id", "page_key", "posted_at"),
+    counters=("likes", "reposts", "comments"),  # reactions, forwards, replies (raw.tg_posts)
+    nullable_counters=("views",),
+    page_columns=tuple("channel_id" if c == "group_id" else c for c in VK.page_columns),
+    post_columns=tuple("channel_id" if c == "group_id" else c for c in VK.post_columns),
+)
+
+NETWORKS: dict[str, NetworkSpec] = {VK.network: VK, TG.network: TG}
 """Networks whose raw loads can be validated, by ``raw.loads.source``."""
 
 
