@@ -33,6 +33,7 @@ from gospubliki.simulator.world import World
 MESSAGES = {
     2: "SERVICE : Service temporarily unavailable",
     3: "METHOD : Method does not exist",
+    8: "FLOOD_BLOCKED : Too many requests, the session is temporarily blocked",
     11: "LIMIT_REACHED : Method invocation limit reached",
     100: "PARAM : Invalid parameter",
     101: "PARAM_API_KEY : Application key is invalid",
@@ -43,6 +44,7 @@ MESSAGES = {
     300: "NOT_FOUND : Requested object not found",
     453: "SESSION_REQUIRED : Session is required",
     456: "GROUP_RESTRICTION : Access to the group content is restricted",
+    9999: "SYSTEM : Critical system error",
 }
 UNSIGNED = ("access_token", "session_key", "sig")
 
