@@ -16,8 +16,8 @@ is pointed at exactly one load). Values that depend on the load are *expectation
     window_start     first instant of the post window (UTC, inclusive)
     window_end       end of the snapshot day in Moscow (UTC, exclusive)
 
-VK and Telegram have a ``NetworkSpec`` each (Telegram's raw tables name the channel
-``channel_id``); OK gets one when its raw tables are added.
+VK, OK and Telegram have a ``NetworkSpec`` each (same columns: OK's raw tables mirror VK's;
+Telegram's name the channel ``channel_id``).
 """
 
 from __future__ import annotations
@@ -101,6 +101,16 @@ VK = NetworkSpec(
     ),
 )
 
+OK = NetworkSpec(
+    network="ok",
+    post_key=("group_id", "post_id"),
+    post_not_null=("post_id", "group_id", "page_key", "posted_at"),
+    counters=("likes", "reposts", "comments"),
+    nullable_counters=("views",),
+    page_columns=VK.page_columns,
+    post_columns=VK.post_columns,
+)
+
 TG = NetworkSpec(
     network="tg",
     post_key=("channel_id", "post_id"),
@@ -111,7 +121,7 @@ TG = NetworkSpec(
     post_columns=tuple("channel_id" if c == "group_id" else c for c in VK.post_columns),
 )
 
-NETWORKS: dict[str, NetworkSpec] = {VK.network: VK, TG.network: TG}
+NETWORKS: dict[str, NetworkSpec] = {VK.network: VK, OK.network: OK, TG.network: TG}
 """Networks whose raw loads can be validated, by ``raw.loads.source``."""
 
 
