@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,7 +31,6 @@ pytestmark = pytest.mark.integration
 # Fri and Sun of ISO week 2025-W46, Fri of 2025-W47; D4 (Sat of W47) only ever has a rejected load
 D1, D2, D3, D4 = date(2025, 11, 14), date(2025, 11, 16), date(2025, 11, 21), date(2025, 11, 22)
 WINDOW_DAYS = 7
-CRITERIA_CSV = dbt.project_dir() / "seeds" / "rating_criteria.csv"
 SECTORS_CSV = dbt.project_dir() / "seeds" / "sectors.csv"
 SYNTHETIC = Municipality("12-test-okrug", "12", "Тестовый", "г.о.", 10_000, is_synthetic=True)
 
@@ -427,90 +425,6 @@ def reference_municipalities(url: str) -> dict[str, dict]:
     return {r["municipality_id"]: r for r in fetch(url, "select * from reference.municipalities")}
 
 
-def expected_rating(world: World, page_days: dict) -> dict[tuple[str, str], dict]:
-    """The rating by the rules of docs (criteria from the seed CSV), in Python."""
-    with CRITERIA_CSV.open(encoding="utf-8") as fh:
-        criteria = [
-            dict(r, threshold=Decimal(r["threshold"]), points=Decimal(r["points"]))
-            for r in csv.DictReader(fh)
-        ]
-    max_score = Decimal(30)
-    municipalities = reference_municipalities(world.url)
-    period_end: dict[date, date] = {}
-    for day in world.published:
-        monday = day - timedelta(days=day.weekday())
-        period_end[monday] = max(period_end.get(monday, day), day)
-    omsu = {i["institution_id"] for i in INSTITUTIONS if i["sector"] == "local" and i["level"] == "municipal"}
-    scores = {}
-    for monday, end in period_end.items():
-        period_id = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
-        by_municipality = defaultdict(list)
-        for (_, day), row in page_days.items():
-            if day == end and row["institution_id"] in omsu:
-                by_municipality[municipality_of(row["institution_id"])].append(row)
-        for municipality_id, rows in by_municipality.items():
-            active = [r for r in rows if r["is_active"]]
-            posts = sum(r["posts_7d"] for r in active)
-            views = sum(r["views_7d"] for r in active)
-            interactions = sum(r["likes_7d"] + r["reposts_7d"] + r["comments_7d"] for r in active)
-            subscribers = sum(r["members_count"] for r in active)
-            metrics = {
-                "vk_page_active": Decimal(int(bool(active))),  # only VK is loaded here
-                "ok_page_active": Decimal(0),
-                "tg_page_active": Decimal(0),
-                "has_gov_badge": Decimal(int(any(r["is_verified"] for r in active))),
-                "has_full_design": Decimal(int(any(r["has_full_design"] for r in active))),
-                "max_posts_per_week": Decimal(max((r["posts_7d"] for r in active), default=0)),
-                "avg_views_per_post": round_half_up(Decimal(views) / posts, 2) if posts else None,
-                "engagement_rate_views": round_half_up(Decimal(interactions) / views, 4) if views else None,
-                "subscribers_per_1000": round_half_up(
-                    Decimal(subscribers) * 1000 / municipalities[municipality_id]["population"], 2
-                ),
-            }
-            score = sum(
-                (
-                    c["points"]
-                    for c in criteria
-                    if metrics[c["metric"]] is not None and metrics[c["metric"]] >= c["threshold"]
-                ),
-                Decimal(0),
-            )
-            scores[(period_id, municipality_id)] = dict(
-                score=score,
-                percent=int(round_half_up(score * 100 / max_score, 0)),
-                region_code=municipalities[municipality_id]["region_code"],
-                monday=monday,
-            )
-    # dense rank within region and period; dynamics against the previous period
-    mondays = sorted({s["monday"] for s in scores.values()})
-    for key, s in scores.items():
-        period_id, municipality_id = key
-        higher = {
-            o["score"]
-            for (p, _), o in scores.items()
-            if p == period_id and o["region_code"] == s["region_code"] and o["score"] > s["score"]
-        }
-        s["place"] = len(higher) + 1
-        index = mondays.index(s["monday"])
-        previous = None
-        if index > 0:
-            previous = next(
-                (
-                    o
-                    for (p, m), o in scores.items()
-                    if m == municipality_id and o["monday"] == mondays[index - 1]
-                ),
-                None,
-            )
-        if previous is None:
-            s["dynamics_pp"], s["dynamics"] = None, "новый"
-        else:
-            pp = s["percent"] - previous["percent"]
-            s["dynamics_pp"] = pp
-            s["dynamics"] = f"↑ {pp}%" if pp > 0 else f"↓ {-pp}%" if pp < 0 else "-"
-    return scores
-
-
 # ---------------------------------------------------------------- the shared warehouse
 @pytest.fixture(scope="module")
 def built(module_db, tmp_path_factory) -> World:
@@ -666,56 +580,8 @@ def test_municipality_summary_subscribers_per_thousand(built):
         assert r["municipality_display_name"] == f"{ref['name']} {ref['municipality_type']}"
 
 
-def test_municipality_rating_places_percent_and_dynamics(built):
-    expected = expected_rating(built, expected_page_days(built))
-    rows = fetch(built.url, "select * from marts.municipality_rating")
-    actual = {(r["period_id"], r["municipality_id"]): r for r in rows}
-    assert set(actual) == set(expected)
-    for key, want in expected.items():
-        got = actual[key]
-        assert (got["score"], got["score_percent"], got["place"], got["dynamics_pp"], got["dynamics"]) == (
-            want["score"],
-            want["percent"],
-            want["place"],
-            want["dynamics_pp"],
-            want["dynamics"],
-        ), key
-        assert got["max_score"] == 30
-        assert got["is_new"] == (want["dynamics"] == "новый")
-    # the data is built to exercise the rules: a tie in W46, a rise, a fall, a newcomer, two regions
-    w46 = {m: s for (p, m), s in expected.items() if p == "2025-W46"}
-    w47 = {m: s for (p, m), s in expected.items() if p == "2025-W47"}
-    assert w46["43-kotelnich"]["place"] == w46["43-kotelnichskiy"]["place"]
-    assert w47["43-kotelnichskiy"]["dynamics"].startswith("↑")
-    assert w47["43-slobodskoy-gorod"]["dynamics"].startswith("↓")
-    assert w47["43-kirovo-chepetsk"]["dynamics"] == "новый" and "43-kirovo-chepetsk" not in w46
-    assert w47["12-test-okrug"]["place"] == 1
-    assert actual[("2025-W47", "43-kotelnichskiy")]["municipality_name"] == "Котельничский м.р."
-    # the places of a region are dense: 1..k without gaps
-    for period in ("2025-W46", "2025-W47"):
-        places = sorted({r["place"] for r in rows if r["period_id"] == period and r["region_code"] == "43"})
-        assert places == list(range(1, len(places) + 1))
-
-
-def test_rating_criteria_rows_explain_the_score(built):
-    rating = fetch(built.url, "select period_id, municipality_id, score from marts.municipality_rating")
-    sums = {
-        (r["period_id"], r["municipality_id"]): r["s"]
-        for r in fetch(
-            built.url,
-            """select period_id, municipality_id, sum(points_awarded) as s
-                      from marts.municipality_rating_criteria group by 1, 2""",
-        )
-    }
-    with CRITERIA_CSV.open(encoding="utf-8") as fh:
-        n_criteria = len(list(csv.DictReader(fh)))
-    per_municipality = fetch(
-        built.url,
-        """select count(*) as n from marts.municipality_rating_criteria
-                                           group by period_id, municipality_id""",
-    )
-    assert {r["n"] for r in per_municipality} == {n_criteria}
-    assert {(r["period_id"], r["municipality_id"]): r["score"] for r in rating} == sums
+# The rating marts (municipality_rating_criteria, municipality_rating) are tested in
+# test_rating_marts.py with data built for their rules.
 
 
 # ---------------------------------------------------------------- incremental behaviour

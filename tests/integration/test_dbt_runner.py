@@ -109,22 +109,23 @@ def test_two_invocations_in_one_process_use_their_own_databases(fresh_db, module
 
 def test_a_failing_test_raises_dbt_failed_naming_the_node(fresh_db, tmp_path):
     db.apply_schema(fresh_db)
-    # criteria points add up to 30; a maximum of 29 breaks the singular consistency test
+    # the var may only name methodologies of the seed: an unknown one breaks a singular test
     with pytest.raises(dbt.DbtFailed) as caught:
         dbt.build(
             fresh_db,
-            select="rating_criteria",
-            vars={"rating_max_score": 29},
+            select="rating_methodologies",
+            vars={"rating_methodologies": ["no_such_methodology"]},
             target_path=tmp_path / "target",
             log_path=tmp_path / "logs",
         )
     error = caught.value
-    assert "test.gospubliki.assert_rating_criteria_points_sum_to_max_score" in error.failed_nodes
-    assert "assert_rating_criteria_points_sum_to_max_score" in str(error)
+    node = "test.gospubliki.assert_rating_methodologies_var_names_known_methodologies"
+    assert node in error.failed_nodes
+    assert "assert_rating_methodologies_var_names_known_methodologies" in str(error)
     assert error.command[0] == "build"
-    # and the same selection with the default maximum passes in the same process
+    # and the same selection with the default (all methodologies) passes in the same process
     result = dbt.build(
-        fresh_db, select="rating_criteria", target_path=tmp_path / "target", log_path=tmp_path / "logs"
+        fresh_db, select="rating_methodologies", target_path=tmp_path / "target", log_path=tmp_path / "logs"
     )
     assert result.success
 

@@ -1,6 +1,13 @@
--- The criteria config and the rating's maximum must agree: the points of all criteria add up to
--- var('rating_max_score'), otherwise 100 % is unreachable (or exceeded).
+-- Each methodology's criteria and its maximum must agree: the points of all its criteria
+-- (computed and manual) add up to max_score, otherwise 100 % is unreachable (or exceeded).
+-- A methodology without any criterion fails too. Returns the methodologies that break it.
 with
+
+methodologies as (
+
+    select * from {{ ref('rating_methodologies') }}
+
+),
 
 criteria as (
 
@@ -8,12 +15,19 @@ criteria as (
 
 ),
 
-total as (
+totals as (
 
-    select coalesce(sum(points), 0) as total_points
-    from criteria
+    select
+        methodologies.methodology_code,
+        methodologies.max_score,
+        coalesce(sum(criteria.points), 0) as total_points
+
+    from methodologies
+    left join criteria
+        on methodologies.methodology_code = criteria.methodology_code
+    group by 1, 2
 
 )
 
-select * from total
-where total_points != {{ var('rating_max_score') }}
+select * from totals
+where total_points != max_score

@@ -1,29 +1,55 @@
--- The rating's working: per period × rated municipality × criterion, the metric value and the
--- points awarded. Criteria are rows of the seed rating_criteria (metric >= threshold → points),
--- so a new criterion on an existing metric needs a seed row, not SQL.
---
--- Ratios are rounded (views per post and subscribers per 1 000 to 2 decimals, engagement to 4)
--- and criteria compare the rounded value, so the shown value explains the points.
---
--- Period: ISO week, measured on the latest snapshot date of that week. Rated: municipalities
--- whose ОМСУ (sector 'local', level 'municipal') has at least one page observed that day.
+{#
+    The rating's working: methodology × period × rated municipality × criterion, with the metric
+    value, the threshold and the points awarded. Methodologies and criteria are data
+    (seeds rating_methodologies, rating_criteria; docs/rating-methodology.md):
+
+    * computed criterion: `points` when the municipality's metric >= threshold (tiers on one
+      metric add up); metrics are measured on the period's last snapshot date over the pages of
+      the methodology's rated institutions (default: ОМСУ, sector local, level municipal);
+    * manual criterion: the expert's points from registry.rating_manual_scores (capped to the
+      criterion's points; the importer rejects values outside 0..points).
+
+    Rated municipalities of a period: those with a rated institution in the registry (without an
+    exemption), plus those whose rated pages were observed that day or that have manual scores.
+    A criterion without data (network not loaded that day, page not read, nothing to divide by,
+    no manual score) gives 0 points and is_missing = true: the municipality never disappears.
+
+    Periods: a methodology with computed criteria has the periods (ISO week or month) that have
+    snapshot dates; a manual-only methodology has the periods that have manual scores.
+
+    History: incremental, delete+insert per (methodology, period). A build recomputes only the
+    periods whose inputs changed since the rows were written — a snapshot date of the period
+    (re)processed by fct_page_daily (national_summary.source_processed_at) or manual scores of
+    the period imported (imported_at) — and a methodology's whole history when it is new. Past
+    periods are therefore not rewritten when the seeds change; `--full-refresh` recomputes all
+    of history with the current seeds and registry.
+#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['methodology_code', 'period_id'],
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['methodology_code', 'source_changed_at']},
+            {'columns': ['methodology_code', 'period_start']},
+            {'columns': ['processed_at']},
+        ],
+    )
+}}
+
+{%- set selected = var('rating_methodologies') or [] %}
+
 with
 
-page_days as (
+methodologies as (
 
-    select * from {{ ref('fct_page_daily') }}
-
-),
-
-municipalities as (
-
-    select * from {{ ref('stg_reference__municipalities') }}
-
-),
-
-regions as (
-
-    select * from {{ ref('stg_reference__regions') }}
+    select * from {{ ref('rating_methodologies') }}
+    {%- if selected %}
+    where methodology_code in (
+        {%- for code in selected %}'{{ code | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
+    )
+    {%- endif %}
 
 ),
 
@@ -40,150 +66,458 @@ national_summary as (
 
 ),
 
-periods as (
+page_days as (
+
+    select * from {{ ref('fct_page_daily') }}
+
+),
+
+loads as (
+
+    select * from {{ ref('stg_raw__loads') }}
+
+),
+
+institutions as (
+
+    select * from {{ ref('int_institutions_joined_to_municipalities') }}
+
+),
+
+municipalities as (
+
+    select * from {{ ref('stg_reference__municipalities') }}
+
+),
+
+regions as (
+
+    select * from {{ ref('stg_reference__regions') }}
+
+),
+
+manual_scores as (
+
+    select * from {{ ref('stg_rating_manual__scores') }}
+
+),
+
+methodology_settings as (
 
     select
-        date_trunc('week', snapshot_date)::date as period_start,
-        max(snapshot_date) as period_end_date
+        methodologies.methodology_code,
+        methodologies.period_type,
+        methodologies.rated_level,
+        string_to_array(replace(methodologies.rated_sectors, ' ', ''), ';') as rated_sectors,
+        methodologies.max_score,
+        coalesce(bool_or(criteria.kind = 'computed'), false) as has_computed_criteria
+
+    from methodologies
+    left join criteria
+        on methodologies.methodology_code = criteria.methodology_code
+    group by 1, 2, 3, 4, 5
+
+),
+
+snapshot_dates as (
+
+    select
+        snapshot_date,
+        source_processed_at
 
     from national_summary
     where network = 'all'
-    group by 1
 
 ),
 
-omsu_page_days as (
+data_periods as (
 
     select
-        periods.period_start,
-        page_days.*
+        methodology_settings.methodology_code,
+        date_trunc(methodology_settings.period_type, snapshot_dates.snapshot_date)::date as period_start,
+        max(snapshot_dates.snapshot_date) as period_end_date,
+        max(snapshot_dates.source_processed_at) as data_changed_at
 
-    from page_days
-    inner join periods
-        on page_days.snapshot_date = periods.period_end_date
-    where
-        page_days.sector = 'local'
-        and page_days.level = 'municipal'
-        and page_days.municipality_id is not null
+    from methodology_settings
+    cross join snapshot_dates
+    where methodology_settings.has_computed_criteria
+    group by 1, 2
 
 ),
 
-metrics_by_municipality as (
+manual_periods as (
 
     select
+        methodology_code,
         period_start,
-        snapshot_date as period_end_date,
-        municipality_id,
-        max(case when network = 'vk' and is_active then 1 else 0 end) as vk_page_active,
-        max(case when network = 'ok' and is_active then 1 else 0 end) as ok_page_active,
-        max(case when network = 'tg' and is_active then 1 else 0 end) as tg_page_active,
-        max(case when is_active and is_verified then 1 else 0 end) as has_gov_badge,
-        max(case when is_active and has_full_design then 1 else 0 end) as has_full_design,
-        coalesce(max(posts_7d) filter (where is_active), 0) as max_posts_per_week,
-        sum(views_7d) filter (where is_active) as views_7d,
-        sum(posts_7d) filter (where is_active) as posts_7d,
-        sum(likes_7d + reposts_7d + comments_7d) filter (where is_active) as interactions_7d,
-        sum(members_count) filter (where is_active) as subscribers
+        max(imported_at) as manual_changed_at
 
-    from omsu_page_days
+    from manual_scores
+    group by 1, 2
+
+),
+
+period_candidates as (
+
+    select
+        methodology_code,
+        period_start
+
+    from data_periods
+
+    union
+
+    select
+        manual_periods.methodology_code,
+        manual_periods.period_start
+
+    from manual_periods
+    inner join methodology_settings
+        on manual_periods.methodology_code = methodology_settings.methodology_code
+    where not methodology_settings.has_computed_criteria
+
+),
+
+methodology_periods as (
+
+    select
+        period_candidates.methodology_code,
+        methodology_settings.period_type,
+        methodology_settings.rated_sectors,
+        methodology_settings.rated_level,
+        methodology_settings.max_score,
+        period_candidates.period_start,
+        data_periods.period_end_date,
+        greatest(data_periods.data_changed_at, manual_periods.manual_changed_at) as source_changed_at
+
+    from period_candidates
+    inner join methodology_settings
+        on period_candidates.methodology_code = methodology_settings.methodology_code
+    left join data_periods
+        on
+            period_candidates.methodology_code = data_periods.methodology_code
+            and period_candidates.period_start = data_periods.period_start
+    left join manual_periods
+        on
+            period_candidates.methodology_code = manual_periods.methodology_code
+            and period_candidates.period_start = manual_periods.period_start
+
+),
+
+periods_to_process as (
+
+    select methodology_periods.*
+    from methodology_periods
+    {%- if is_incremental() %}
+    where methodology_periods.source_changed_at > coalesce(
+        (
+            select max(already_processed.source_changed_at)
+            from {{ this }} as already_processed
+            where already_processed.methodology_code = methodology_periods.methodology_code
+        ),
+        '-infinity'::timestamptz
+    )
+    {%- endif %}
+
+),
+
+-- networks with a validated load on a period's last snapshot date (and unioned by this project)
+period_networks as (
+
+    select
+        periods_to_process.methodology_code,
+        periods_to_process.period_start,
+        coalesce(bool_or(loads.network = 'vk'), false) as is_vk_loaded,
+        coalesce(bool_or(loads.network = 'ok'), false) as is_ok_loaded,
+        coalesce(bool_or(loads.network = 'tg'), false) as is_tg_loaded
+
+    from periods_to_process
+    left join loads
+        on
+            periods_to_process.period_end_date = loads.snapshot_date
+            and loads.is_validated
+            and loads.network in (
+                {%- for network in var('networks') %}'{{ network }}'{{ ", " if not loop.last }}{% endfor -%}
+            )
+    group by 1, 2
+
+),
+
+rated_page_days as (
+
+    select
+        periods_to_process.methodology_code,
+        periods_to_process.period_start,
+        page_days.municipality_id,
+        page_days.network,
+        page_days.fetch_status,
+        page_days.is_active,
+        page_days.is_verified,
+        page_days.has_full_design,
+        page_days.members_count,
+        page_days.posts_7d,
+        page_days.views_7d,
+        page_days.likes_7d + page_days.reposts_7d + page_days.comments_7d as interactions_7d
+
+    from periods_to_process
+    inner join page_days
+        on
+            periods_to_process.period_end_date = page_days.snapshot_date
+            and page_days.sector = any(periods_to_process.rated_sectors)
+            and page_days.level = periods_to_process.rated_level
+    where page_days.municipality_id is not null
+
+),
+
+observed_metrics as (
+
+    select
+        methodology_code,
+        period_start,
+        municipality_id,
+        coalesce(bool_or(network = 'vk' and is_active), false) as has_active_vk_page,
+        coalesce(bool_or(network = 'vk' and fetch_status = 'error'), false) as has_unread_vk_page,
+        coalesce(bool_or(network = 'ok' and is_active), false) as has_active_ok_page,
+        coalesce(bool_or(network = 'ok' and fetch_status = 'error'), false) as has_unread_ok_page,
+        coalesce(bool_or(network = 'tg' and is_active), false) as has_active_tg_page,
+        coalesce(bool_or(network = 'tg' and fetch_status = 'error'), false) as has_unread_tg_page,
+        coalesce(bool_or(is_active and is_verified), false) as has_gov_badge,
+        coalesce(bool_or(is_active and has_full_design), false) as has_full_design,
+        coalesce(max(posts_7d) filter (where is_active), 0) as max_posts_per_week,
+        coalesce(sum(posts_7d) filter (where is_active), 0) as posts_7d,
+        coalesce(sum(views_7d) filter (where is_active), 0) as views_7d,
+        coalesce(sum(interactions_7d) filter (where is_active), 0) as interactions_7d,
+        coalesce(sum(members_count) filter (where is_active), 0) as subscribers
+
+    from rated_page_days
     group by 1, 2, 3
 
 ),
 
-metrics_computed as (
+registry_entities as (
 
-    select
-        metrics_by_municipality.period_start,
-        metrics_by_municipality.period_end_date,
-        metrics_by_municipality.municipality_id,
-        municipalities.region_code,
-        regions.region_name,
-        municipalities.municipality_display_name as municipality_name,
-        metrics_by_municipality.vk_page_active,
-        metrics_by_municipality.ok_page_active,
-        metrics_by_municipality.tg_page_active,
-        metrics_by_municipality.has_gov_badge,
-        metrics_by_municipality.has_full_design,
-        metrics_by_municipality.max_posts_per_week,
-        round(
-            {{ safe_divide('metrics_by_municipality.views_7d', 'metrics_by_municipality.posts_7d') }},
-            2
-        ) as avg_views_per_post,
-        round(
-            {{ safe_divide('metrics_by_municipality.interactions_7d', 'metrics_by_municipality.views_7d') }},
-            4
-        ) as engagement_rate_views,
-        round(
-            {{ safe_divide('coalesce(metrics_by_municipality.subscribers, 0) * 1000', 'municipalities.population') }},
-            2
-        ) as subscribers_per_1000
+    select distinct
+        periods_to_process.methodology_code,
+        periods_to_process.period_start,
+        institutions.municipality_id
 
-    from metrics_by_municipality
-    inner join municipalities
-        on metrics_by_municipality.municipality_id = municipalities.municipality_id
-    inner join regions
-        on municipalities.region_code = regions.region_code
+    from periods_to_process
+    inner join institutions
+        on
+            institutions.sector = any(periods_to_process.rated_sectors)
+            and institutions.level = periods_to_process.rated_level
+    where
+        institutions.municipality_id is not null
+        and not institutions.has_exemption
 
 ),
 
-metrics_unpivoted as (
+manual_entities as (
+
+    select distinct
+        manual_scores.methodology_code,
+        manual_scores.period_start,
+        manual_scores.entity_id as municipality_id
+
+    from manual_scores
+    inner join periods_to_process
+        on
+            manual_scores.methodology_code = periods_to_process.methodology_code
+            and manual_scores.period_start = periods_to_process.period_start
+
+),
+
+entities as (
+
+    select methodology_code, period_start, municipality_id from registry_entities
+    union
+    select methodology_code, period_start, municipality_id from observed_metrics
+    union
+    select methodology_code, period_start, municipality_id from manual_entities
+
+),
+
+-- one value per metric; null = no data (the criterion is reported missing, 0 points)
+entity_metrics as (
 
     select
-        metrics_computed.period_start,
-        metrics_computed.period_end_date,
-        metrics_computed.municipality_id,
-        metrics_computed.region_code,
-        metrics_computed.region_name,
-        metrics_computed.municipality_name,
-        metric_values.metric,
-        metric_values.metric_value
+        entities.methodology_code,
+        entities.period_start,
+        entities.municipality_id,
+        case
+            when observed_metrics.has_active_vk_page then 1
+            when not period_networks.is_vk_loaded or observed_metrics.has_unread_vk_page then null
+            else 0
+        end as vk_page_active,
+        case
+            when observed_metrics.has_active_ok_page then 1
+            when not period_networks.is_ok_loaded or observed_metrics.has_unread_ok_page then null
+            else 0
+        end as ok_page_active,
+        case
+            when observed_metrics.has_active_tg_page then 1
+            when not period_networks.is_tg_loaded or observed_metrics.has_unread_tg_page then null
+            else 0
+        end as tg_page_active,
+        case
+            when period_networks.is_vk_loaded or period_networks.is_ok_loaded or period_networks.is_tg_loaded
+                then coalesce(observed_metrics.has_gov_badge::integer, 0)
+        end as has_gov_badge,
+        case
+            when period_networks.is_vk_loaded or period_networks.is_ok_loaded or period_networks.is_tg_loaded
+                then coalesce(observed_metrics.has_full_design::integer, 0)
+        end as has_full_design,
+        case
+            when period_networks.is_vk_loaded or period_networks.is_ok_loaded or period_networks.is_tg_loaded
+                then coalesce(observed_metrics.max_posts_per_week, 0)
+        end as max_posts_per_week,
+        round(
+            {{ safe_divide('observed_metrics.views_7d', 'observed_metrics.posts_7d') }},
+            2
+        ) as avg_views_per_post,
+        round(
+            {{ safe_divide('observed_metrics.interactions_7d', 'observed_metrics.views_7d') }},
+            4
+        ) as engagement_rate_views,
+        case
+            when period_networks.is_vk_loaded or period_networks.is_ok_loaded or period_networks.is_tg_loaded
+                then round(
+                    {{ safe_divide('coalesce(observed_metrics.subscribers, 0) * 1000', 'municipalities.population') }},
+                    2
+                )
+        end as subscribers_per_1000
 
-    from metrics_computed
-    cross join lateral (
-        values
-        ('vk_page_active', metrics_computed.vk_page_active::numeric),
-        ('ok_page_active', metrics_computed.ok_page_active::numeric),
-        ('tg_page_active', metrics_computed.tg_page_active::numeric),
-        ('has_gov_badge', metrics_computed.has_gov_badge::numeric),
-        ('has_full_design', metrics_computed.has_full_design::numeric),
-        ('max_posts_per_week', metrics_computed.max_posts_per_week::numeric),
-        ('avg_views_per_post', metrics_computed.avg_views_per_post),
-        ('engagement_rate_views', metrics_computed.engagement_rate_views),
-        ('subscribers_per_1000', metrics_computed.subscribers_per_1000)
-    ) as metric_values (metric, metric_value)
+    from entities
+    inner join municipalities
+        on entities.municipality_id = municipalities.municipality_id
+    left join observed_metrics
+        on
+            entities.methodology_code = observed_metrics.methodology_code
+            and entities.period_start = observed_metrics.period_start
+            and entities.municipality_id = observed_metrics.municipality_id
+    left join period_networks
+        on
+            entities.methodology_code = period_networks.methodology_code
+            and entities.period_start = period_networks.period_start
+
+),
+
+entity_criteria as (
+
+    select
+        periods_to_process.methodology_code,
+        periods_to_process.period_type,
+        periods_to_process.period_start,
+        periods_to_process.period_end_date,
+        periods_to_process.max_score,
+        periods_to_process.source_changed_at,
+        entities.municipality_id,
+        municipalities.region_code,
+        regions.region_name,
+        municipalities.municipality_display_name as municipality_name,
+        criteria.criterion_code,
+        criteria.kind,
+        criteria.metric,
+        criteria.description_ru as criterion_description,
+        criteria.sort_order as criterion_sort_order,
+        criteria.threshold,
+        criteria.points as criterion_points,
+        case criteria.metric
+            when 'vk_page_active' then entity_metrics.vk_page_active::numeric
+            when 'ok_page_active' then entity_metrics.ok_page_active::numeric
+            when 'tg_page_active' then entity_metrics.tg_page_active::numeric
+            when 'has_gov_badge' then entity_metrics.has_gov_badge::numeric
+            when 'has_full_design' then entity_metrics.has_full_design::numeric
+            when 'max_posts_per_week' then entity_metrics.max_posts_per_week::numeric
+            when 'avg_views_per_post' then entity_metrics.avg_views_per_post
+            when 'engagement_rate_views' then entity_metrics.engagement_rate_views
+            when 'subscribers_per_1000' then entity_metrics.subscribers_per_1000
+        end as computed_value,
+        manual_scores.points as manual_points,
+        manual_scores.manual_comment
+
+    from entities
+    inner join periods_to_process
+        on
+            entities.methodology_code = periods_to_process.methodology_code
+            and entities.period_start = periods_to_process.period_start
+    inner join criteria
+        on entities.methodology_code = criteria.methodology_code
+    inner join municipalities
+        on entities.municipality_id = municipalities.municipality_id
+    inner join regions
+        on municipalities.region_code = regions.region_code
+    left join entity_metrics
+        on
+            entities.methodology_code = entity_metrics.methodology_code
+            and entities.period_start = entity_metrics.period_start
+            and entities.municipality_id = entity_metrics.municipality_id
+    left join manual_scores
+        on
+            criteria.kind = 'manual'
+            and entities.methodology_code = manual_scores.methodology_code
+            and entities.period_start = manual_scores.period_start
+            and entities.municipality_id = manual_scores.entity_id
+            and criteria.criterion_code = manual_scores.criterion_code
 
 ),
 
 scored as (
 
     select
-        to_char(metrics_unpivoted.period_start, 'IYYY-"W"IW')
-        || '/' || metrics_unpivoted.municipality_id
-        || '/' || criteria.criterion_code as rating_criterion_id,
-        to_char(metrics_unpivoted.period_start, 'IYYY-"W"IW') as period_id,
-        metrics_unpivoted.municipality_id,
-        metrics_unpivoted.region_code,
-        criteria.criterion_code,
-        metrics_unpivoted.region_name,
-        metrics_unpivoted.municipality_name,
-        criteria.metric,
-        criteria.description_ru as criterion_description,
-        criteria.sort_order as criterion_sort_order,
-        metrics_unpivoted.metric_value,
-        criteria.threshold,
-        criteria.points as criterion_points,
+        entity_criteria.*,
         case
-            when metrics_unpivoted.metric_value >= criteria.threshold then criteria.points
+            when entity_criteria.kind = 'manual' then entity_criteria.manual_points
+            else entity_criteria.computed_value
+        end as metric_value
+
+    from entity_criteria
+
+),
+
+final as (
+
+    select
+        scored.methodology_code
+        || '/' || {{ rating_period_id('scored.period_type', 'scored.period_start') }}
+        || '/' || scored.municipality_id
+        || '/' || scored.criterion_code as rating_criterion_id,
+        scored.methodology_code,
+        {{ rating_period_id('scored.period_type', 'scored.period_start') }} as period_id,
+        scored.municipality_id,
+        scored.region_code,
+        scored.criterion_code,
+        scored.period_type,
+        scored.region_name,
+        scored.municipality_name,
+        scored.kind as criterion_kind,
+        scored.metric,
+        scored.criterion_description,
+        scored.criterion_sort_order,
+        scored.metric_value,
+        scored.threshold,
+        scored.criterion_points,
+        case
+            when scored.metric_value is null then 0
+            when scored.kind = 'manual'
+                then least(greatest(scored.metric_value, 0), scored.criterion_points)
+            when scored.metric_value >= scored.threshold then scored.criterion_points
             else 0
         end as points_awarded,
-        coalesce(metrics_unpivoted.metric_value >= criteria.threshold, false) as is_met,
-        metrics_unpivoted.period_start,
-        metrics_unpivoted.period_end_date
+        case
+            when scored.kind = 'manual' then coalesce(scored.metric_value >= scored.criterion_points, false)
+            else coalesce(scored.metric_value >= scored.threshold, false)
+        end as is_met,
+        scored.metric_value is null as is_missing,
+        scored.manual_comment,
+        scored.max_score,
+        scored.period_start,
+        scored.period_end_date,
+        scored.source_changed_at,
+        '{{ run_started_at.isoformat() }}'::timestamptz as processed_at
 
-    from metrics_unpivoted
-    inner join criteria
-        on metrics_unpivoted.metric = criteria.metric
+    from scored
 
 )
 
-select * from scored
+select * from final
