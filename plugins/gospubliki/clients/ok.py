@@ -95,7 +95,7 @@ class _Pacer:
 class _Slot:
     """One access token: its HTTP session and its pace."""
 
-    token: str
+    token: str = field(repr=False)
     session: requests.Session
     pacer: _Pacer
 
