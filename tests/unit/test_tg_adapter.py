@@ -200,6 +200,8 @@ def test_classification_of_genuine_telethon_errors(code, message, kind):
     assert isinstance(failure, kind)
     if isinstance(failure, FloodWait):
         assert (failure.seconds, failure.request_type, failure.account) == (75, "GetHistoryRequest", "acc")
+    else:
+        assert failure.code == message  # Telegram's own name, not telethon's generic BAD_REQUEST
     if message == "CHANNEL_PRIVATE":
         assert failure.status == "private"
     if message in ("CHANNEL_INVALID", "USERNAME_NOT_OCCUPIED", "USERNAME_INVALID"):

@@ -66,8 +66,9 @@ class TelegramSimConfig:
 @dataclass
 class TelegramFaults:
     """:param flood_waits: ``(account or '*', request type) -> (after, seconds)``: once the account
-        has sent ``after`` such requests, the next ones answer ``FLOOD_WAIT_<seconds>`` (the
-        remaining seconds) until the wait is over.
+        has had ``after`` such requests answered (counted from the simulator's creation), the
+        next ones answer ``FLOOD_WAIT_<seconds>`` (the remaining seconds) until the wait is over;
+        each rule fires once.
     :param dead_sessions: ``account -> (RPC error, after)``: after ``after`` requests of any type
         the account answers that error (``SESSION_REVOKED``, ``AUTH_KEY_UNREGISTERED``,
         ``AUTH_KEY_DUPLICATED`` …) to everything.
@@ -84,6 +85,14 @@ _ERROR_CODES = {
     "CHANNEL_INVALID": 400,
     "API_ID_INVALID": 400,
 }
+
+
+class _Refusal(Exception):
+    """An RPC error to answer (``message`` as Telegram spells it); turned into telethon's class."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def _rpc_error(message: str, request) -> errors.RPCError:
@@ -118,6 +127,10 @@ class TelegramSimulator:
         self._by_id = {p.page_id: p for p in world.pages_on("tg")}
         self._by_key = {_auth_key_bytes(a): a for a in self.config.accounts}
         self._user_ids = {a: 5_000_000_000 + sub_seed("tg-user", a) % 10**9 for a in self.config.accounts}
+        self._sent: Counter = Counter()  # (account, type) -> requests answered; faults count these
+        self._by_account: Counter = Counter()  # account -> requests received
+        self._flood_until: dict[tuple[str, str], float] = {}
+        self._fired: set[tuple[str, str]] = set()
         self.reset()
 
     # ------------------------------------------------------------------ set-up for clients
@@ -157,14 +170,12 @@ class TelegramSimulator:
 
     # ------------------------------------------------------------------ stats
     def reset(self) -> None:
+        """Clear the statistics (not the state of the faults: a flood wait that fired stays over)."""
         self.requests_by_method: Counter = Counter()
         self.requests_by_account: dict[str, Counter] = {}
         self.errors: Counter = Counter()
         self.without_updates = 0
         self.api_ids: set[int] = set()
-        self._sent: Counter = Counter()  # (account, type) -> requests answered
-        self._flood_until: dict[tuple[str, str], float] = {}
-        self._fired: set[tuple[str, str]] = set()
 
     def stats(self) -> dict:
         return {
@@ -197,26 +208,26 @@ class TelegramSimulator:
         try:
             self._check_faults(account, name, inner)
             return _wire(self._answer(account, inner, day), inner)
-        except errors.RPCError as exc:
-            self.errors[exc.message] += 1
-            raise
+        except _Refusal as refusal:
+            self.errors[refusal.message] += 1
+            raise _rpc_error(refusal.message, request) from None
 
     def _check_faults(self, account: str | None, name: str, request) -> None:
         if account is None:
-            raise _rpc_error("AUTH_KEY_UNREGISTERED", request)
-        total = sum(self.requests_by_account[account].values())
+            raise _Refusal("AUTH_KEY_UNREGISTERED")
+        self._by_account[account] += 1
         dead = self.faults.dead_sessions.get(account)
-        if dead is not None and total > dead[1]:
-            raise _rpc_error(dead[0], request)
+        if dead is not None and self._by_account[account] > dead[1]:
+            raise _Refusal(dead[0])
         key = (account, name)
         rule = self.faults.flood_waits.get(key) or self.faults.flood_waits.get(("*", name))
         now = time.time()
         if key in self._flood_until and now < self._flood_until[key]:
-            raise _rpc_error(f"FLOOD_WAIT_{math.ceil(self._flood_until[key] - now)}", request)
+            raise _Refusal(f"FLOOD_WAIT_{math.ceil(self._flood_until[key] - now)}")
         if rule is not None and key not in self._fired and self._sent[key] >= rule[0]:
             self._fired.add(key)
             self._flood_until[key] = now + rule[1]
-            raise _rpc_error(f"FLOOD_WAIT_{rule[1]}", request)
+            raise _Refusal(f"FLOOD_WAIT_{rule[1]}")
         self._sent[key] += 1
 
     def _channel(self, account: str, channel: types.InputChannel | types.InputPeerChannel, request):
@@ -226,9 +237,9 @@ class TelegramSimulator:
             or page.state == "deleted"
             or channel.access_hash != tgo.access_hash(self._user_ids[account], page.page_id)
         ):
-            raise _rpc_error("CHANNEL_INVALID", request)
+            raise _Refusal("CHANNEL_INVALID")
         if page.state == "private":
-            raise _rpc_error("CHANNEL_PRIVATE", request)
+            raise _Refusal("CHANNEL_PRIVATE")
         return page
 
     def _answer(self, account: str, request, day: date):
@@ -242,7 +253,7 @@ class TelegramSimulator:
         if isinstance(request, functions.contacts.ResolveUsernameRequest):
             page = self._by_username.get(request.username.lower())
             if page is None or page.state == "deleted":
-                raise _rpc_error("USERNAME_NOT_OCCUPIED", request)
+                raise _Refusal("USERNAME_NOT_OCCUPIED")
             entity = tgo.channel_entity(page, tgo.access_hash(user_id, page.page_id))
             return types.contacts.ResolvedPeer(peer=types.PeerChannel(page.page_id), chats=[entity], users=[])
         if isinstance(request, functions.channels.GetFullChannelRequest):

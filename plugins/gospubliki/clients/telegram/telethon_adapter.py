@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 
 from telethon import TelegramClient, errors, functions, types, utils
+from telethon.errors import rpcerrorlist
 from telethon.sessions import StringSession
 
 from gospubliki.clients.errors import ApiFailure, RetryableError
@@ -108,6 +109,16 @@ def telethon_factory(settings: TelegramSettings) -> ClientFactory:
     return lambda account, snapshot_date: make_client(account, settings)
 
 
+_RPC_NAMES = {cls: name for name, cls in rpcerrorlist.rpc_errors_dict.items()}
+_RPC_NAMES.update({cls: pattern.split("_(")[0] + "_X" for pattern, cls in rpcerrorlist.rpc_errors_re})
+
+
+def rpc_name(exc: errors.RPCError) -> str:
+    """Telegram's name of an RPC error (``CHANNEL_INVALID``; ``FLOOD_WAIT_X``). Telethon keeps only
+    a generic ``.message`` (``BAD_REQUEST``) on the classes it knows."""
+    return _RPC_NAMES.get(type(exc)) or exc.message
+
+
 def request_type_of(exc: BaseException, default: str) -> str:
     """The TL request an error answered (telethon wraps it in ``InvokeWithoutUpdatesRequest``)."""
     request = getattr(exc, "request", None)
@@ -123,47 +134,46 @@ def classify(exc: BaseException, request_type: str, account: str) -> ApiFailure:
     """
     if isinstance(exc, ApiFailure):
         return exc
+    name = rpc_name(exc) if isinstance(exc, errors.RPCError) else type(exc).__name__
     if isinstance(exc, (errors.FloodWaitError, errors.FloodPremiumWaitError)):
         return FloodWait(account, request_type_of(exc, request_type), exc.seconds)
     for cls, text in _FATAL.items():
         if isinstance(exc, cls):
-            return AccountUnusable(account, exc.message, f"{text}; {RELOGIN}")
+            return AccountUnusable(account, name, f"{text}; {RELOGIN}")
     if isinstance(exc, (errors.UnauthorizedError, errors.AuthKeyError)):
-        return AccountUnusable(account, exc.message, f"not authorised ({exc.message}); {RELOGIN}")
+        return AccountUnusable(account, name, f"not authorised ({name}); {RELOGIN}")
     if isinstance(exc, errors.ChannelPrivateError):
-        return ChannelSkipped(
-            exc.message, "private channel (CHANNEL_PRIVATE)", status="private", kind="private"
-        )
+        return ChannelSkipped(name, "private channel (CHANNEL_PRIVATE)", status="private", kind="private")
     if isinstance(exc, _CHANNEL_GONE):
         return ChannelSkipped(
-            exc.message,
-            f"channel invalid ({exc.message}): cached access hash dropped, resolved again next run",
+            name,
+            f"channel invalid ({name}): cached access hash dropped, resolved again next run",
             status="not_found",
             kind="channel_invalid",
             drop_cache=True,
         )
     if isinstance(exc, errors.UsernameNotOccupiedError):
         return ChannelSkipped(
-            exc.message,
+            name,
             "username not occupied (USERNAME_NOT_OCCUPIED)",
             status="not_found",
             kind="username_not_occupied",
         )
     if isinstance(exc, errors.UsernameInvalidError):
         return ChannelSkipped(
-            exc.message, "username invalid (USERNAME_INVALID)", status="not_found", kind="username_invalid"
+            name, "username invalid (USERNAME_INVALID)", status="not_found", kind="username_invalid"
         )
     if isinstance(exc, _TRANSIENT):
-        return RetryableError(NETWORK, exc.message, f"{request_type}: {exc.message} after telethon's retries")
+        return RetryableError(NETWORK, name, f"{request_type}: {name} after telethon's retries")
     if isinstance(exc, (errors.BadRequestError, errors.ForbiddenError)):
         return ChannelSkipped(
-            exc.message,
-            f"{request_type} refused ({exc.message})",
+            name,
+            f"{request_type} refused ({name})",
             status="error",
-            kind=f"rpc_{exc.message}".lower(),
+            kind=f"rpc_{name}".lower(),
         )
     if isinstance(exc, errors.RPCError):
-        return RetryableError(NETWORK, exc.code, f"{request_type}: {exc.message}")
+        return RetryableError(NETWORK, exc.code, f"{request_type}: {name}")
     if isinstance(exc, (ConnectionError, OSError)):
         return AccountUnusable(account, "CONNECTION", f"cannot reach Telegram ({type(exc).__name__}: {exc})")
     raise exc
