@@ -101,3 +101,21 @@ def test_hook_identity():
         "telegram_default",
         "telegram_conn_id",
     )
+
+
+def test_a_connection_naming_the_simulator_gives_its_accounts_and_client_factory(monkeypatch):
+    from datetime import date
+
+    from gospubliki.simulator.telegram_fake import SIM_API_ID
+    from gospubliki.simulator.tg_sender import FakeSender
+
+    _clear_env(monkeypatch)
+    _set_conn(monkeypatch, "tg_hook_sim", extra={"simulator": {"scale": "region", "region": "43", "seed": 7}})
+    hook = TelegramHook("tg_hook_sim")
+    st = hook.get_settings()
+    assert (st.api_id, st.account_names) == (SIM_API_ID, ["sim-tg-1", "sim-tg-2", "sim-tg-3"])
+    client = hook.get_client_factory(st)(st.accounts[0], date(2026, 3, 1))
+    assert isinstance(client._sender, FakeSender) and client._no_updates
+    _set_conn(monkeypatch, "tg_hook_real", login="1", password="h", extra={"sessions": {"a": SESSION_A}})
+    real = TelegramHook("tg_hook_real")
+    assert real.get_client_factory(real.get_settings()) is None  # real Telegram: the default factory

@@ -25,11 +25,13 @@ albums and channels without posts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import struct
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
@@ -279,3 +281,23 @@ class TelegramSimulator:
                 pts=1, count=count, messages=messages, topics=[], chats=[entity], users=[], inexact=True
             )
         raise NotImplementedError(f"the Telegram simulator does not serve {type(request).__name__}")
+
+
+@functools.lru_cache(maxsize=4)
+def _simulator_for(scale: str, region: str, seed: int, factor: float | None) -> TelegramSimulator:
+    from gospubliki.simulator.scale import Scale
+    from gospubliki.simulator.world import build_world
+
+    return TelegramSimulator(build_world(Scale.from_name(scale, region=region, factor=factor), seed=seed))
+
+
+def simulator_from_spec(spec: Mapping) -> TelegramSimulator:
+    """The simulator over the world ``{"scale": "region", "region": "43", "seed": 1, "factor": null}``
+    (the same world as ``gospubliki simulator serve`` with those options; one per process)."""
+    factor = spec.get("factor")
+    return _simulator_for(
+        str(spec.get("scale", "region")),
+        str(spec.get("region", "43")),
+        int(spec.get("seed", 1)),
+        float(factor) if factor is not None else None,
+    )
