@@ -1,0 +1,271 @@
+"""The ``gospubliki`` command: the platform's tools for data engineers.
+
+Every command works on the embedded warehouse by default (a local PostgreSQL the project starts
+itself) or on the server named by ``GOSPUBLIKI_WAREHOUSE_URL``. ``gospubliki COMMAND --help``
+explains each command; docs/cli.md has examples.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from gospubliki import settings
+
+console = Console()
+app = typer.Typer(
+    help="Госпаблики: monitoring of official pages of public bodies on VK, OK and Telegram.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+warehouse_app = typer.Typer(help="The embedded PostgreSQL warehouse (start/stop/status).", no_args_is_help=True)
+registry_app = typer.Typer(help="The registry of institutions and their pages.", no_args_is_help=True)
+simulator_app = typer.Typer(help="The simulated networks for demos, tests and benchmarks.", no_args_is_help=True)
+extract_app = typer.Typer(help="Run one extraction + raw load without Airflow (for engineers).", no_args_is_help=True)
+dbt_app = typer.Typer(help="Build the dbt project (staging → intermediate → marts).", no_args_is_help=True)
+app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(registry_app, name="registry")
+app.add_typer(simulator_app, name="simulator")
+app.add_typer(extract_app, name="extract")
+app.add_typer(dbt_app, name="dbt")
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show debug logs.")) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    for noisy in ("urllib3", "great_expectations", "vk_api", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _date(value: str | None) -> date:
+    from gospubliki.dates import parse_date
+
+    return parse_date(value) if value else date.today() - timedelta(days=1)
+
+
+# ---------------------------------------------------------------- warehouse
+@warehouse_app.command("start")
+def warehouse_start() -> None:
+    """Start the embedded PostgreSQL on 127.0.0.1 (reuses a running one) and create the schemas."""
+    from gospubliki.warehouse import db, server
+
+    st = server.start()
+    db.apply_schema()
+    console.print(st.describe())
+
+
+@warehouse_app.command("init")
+def warehouse_init() -> None:
+    """Create the schemas and load the reference data on the configured warehouse (idempotent).
+
+    For an existing server (GOSPUBLIKI_WAREHOUSE_URL), e.g. the compose deployment's init step.
+    """
+    from gospubliki.reference.load import load_reference
+    from gospubliki.warehouse import db
+
+    db.apply_schema()
+    counts = load_reference()
+    console.print(f"schemas ready; reference data: {counts}")
+
+
+@warehouse_app.command("stop")
+def warehouse_stop() -> None:
+    """Stop the embedded PostgreSQL (no-op if it is not running)."""
+    from gospubliki.warehouse import server
+
+    console.print(server.stop().describe())
+
+
+@warehouse_app.command("status")
+def warehouse_status() -> None:
+    """Show whether the warehouse runs, its URL (password hidden) and data folder."""
+    from gospubliki.warehouse import server
+
+    st = server.status()
+    console.print(st.describe())
+    raise typer.Exit(0 if st.running else 3)
+
+
+# ---------------------------------------------------------------- registry
+@registry_app.command("import")
+def registry_import(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Registry CSV (columns: docs/registry.md)."),
+    show_rejects: int = typer.Option(20, help="How many rejected rows to print."),
+) -> None:
+    """Import the registry CSV (replaces the current registry); bad rows are rejected with a reason."""
+    from gospubliki.reference.load import load_reference
+    from gospubliki.registry.importer import import_registry
+    from gospubliki.warehouse import server
+
+    server.start()
+    load_reference()
+    report = import_registry(path)
+    console.print(
+        f"import {report.import_id}: {report.rows_total} rows → {report.institutions} institutions, "
+        f"{report.pages} pages ({', '.join(f'{k} {v}' for k, v in report.pages_by_network.items())}), "
+        f"[bold]{len(report.rejects)} rejected[/bold]"
+    )
+    for r in report.rejects[:show_rejects]:
+        console.print(f"  row {r.row_number} ({r.row.get('institution_id', '?')}): {r.reason}")
+    if len(report.rejects) > show_rejects:
+        console.print(f"  … {len(report.rejects) - show_rejects} more in registry.rejects")
+
+
+# ---------------------------------------------------------------- dbt
+@dbt_app.command("build")
+def dbt_build(select: str = typer.Option(None, help="dbt selector, e.g. 'marts'.")) -> None:
+    """dbt build: run and test every model (staging, intermediate, marts)."""
+    from gospubliki.transform import dbt
+
+    dbt.build(select=select)
+    console.print("dbt build: done")
+
+
+@dbt_app.command("parse")
+def dbt_parse(quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success.")) -> None:
+    """dbt parse: write target/manifest.json (the DAG renders dbt tasks from it)."""
+    from gospubliki.transform import dbt
+
+    dbt.parse()
+    if not quiet:
+        console.print(f"manifest: {dbt.DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
+
+
+@dbt_app.command("docs")
+def dbt_docs() -> None:
+    """dbt docs generate: documentation site for BI users (open target/index.html)."""
+    from gospubliki.transform import dbt
+
+    dbt.run_dbt(["docs", "generate"])
+    console.print(f"open {dbt.DBT_PROJECT_DIR / 'target' / 'index.html'}")
+
+
+# ---------------------------------------------------------------- simulator
+@simulator_app.command("serve")
+def simulator_serve(
+    scale: str = typer.Option("region", help="'region' (one region, ~2 000 pages) or 'national' (~89 000 pages)."),
+    region: str = typer.Option("43", help="Region code for --scale region."),
+    seed: int = typer.Option(1, help="Seed of the deterministic world."),
+    port: int = typer.Option(8765, help="Port on 127.0.0.1."),
+) -> None:
+    """Serve the simulated VK API on 127.0.0.1 until Ctrl+C.
+
+    Point the client at it with GOSPUBLIKI_VK_API_URL=http://127.0.0.1:PORT/asof/{snapshot_date}
+    and GOSPUBLIKI_VK_TOKENS=sim-vk-1,sim-vk-2.
+    """
+    from gospubliki.simulator.scale import Scale
+    from gospubliki.simulator.server import serve
+    from gospubliki.simulator.world import build_world
+
+    world = build_world(Scale.from_name(scale, region=region), seed=seed)
+    console.print(f"simulated VK API on http://127.0.0.1:{port} ({len(world.pages)} pages); Ctrl+C stops it")
+    serve(world, port=port)
+
+
+@simulator_app.command("registry")
+def simulator_registry(
+    out: Path = typer.Option(Path("registry.csv"), help="Where to write the registry CSV."),
+    scale: str = typer.Option("region", help="'region' or 'national'."),
+    region: str = typer.Option("43", help="Region code for --scale region."),
+    seed: int = typer.Option(1, help="Seed of the deterministic world."),
+    bad_rows: int = typer.Option(0, help="Append this many malformed rows (to see rejects)."),
+) -> None:
+    """Write the simulated world's registry as CSV (the format of docs/registry.md)."""
+    from gospubliki.simulator.registry import write_registry_csv
+    from gospubliki.simulator.scale import Scale
+    from gospubliki.simulator.world import build_world
+
+    world = build_world(Scale.from_name(scale, region=region), seed=seed)
+    rows = write_registry_csv(out, world, bad_rows=bad_rows)
+    console.print(f"{out}: {rows} rows")
+
+
+# ---------------------------------------------------------------- extract
+@extract_app.command("vk")
+def extract_vk(
+    day: str = typer.Option(None, "--date", help="Snapshot date YYYY-MM-DD (default: yesterday)."),
+    validate: bool = typer.Option(True, help="Validate with Great Expectations and publish the load."),
+) -> None:
+    """One VK extraction + raw load for a date, without Airflow.
+
+    Tokens and API URL come from GOSPUBLIKI_VK_TOKENS and GOSPUBLIKI_VK_API_URL (docs/configuration.md).
+    """
+    from gospubliki.extract.vk import run_vk_extraction
+
+    snapshot = _date(day)
+    result = run_vk_extraction(snapshot)
+    console.print(f"load {result.load_id} ({snapshot}): {result.rows}")
+    if validate:
+        _validate(result.load_id)
+
+
+def _validate(load_id: int) -> None:
+    from gospubliki.quality import ValidationFailed, check_and_publish
+
+    try:
+        outcome = check_and_publish(load_id)
+    except ValidationFailed as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]validated[/] load {load_id}: {outcome.evaluated} expectations passed; published")
+
+
+# ---------------------------------------------------------------- runs and reports
+@app.command("run")
+def run(
+    start: str = typer.Option(None, help="First snapshot date (default: yesterday)."),
+    end: str = typer.Option(None, help="Last snapshot date (default: --start)."),
+) -> None:
+    """Run the real daily DAG (airflow dags test) for each snapshot date from --start to --end."""
+    from gospubliki import airflow_env
+    from gospubliki.orchestration.runner import run_daily
+
+    first = _date(start)
+    last = _date(end) if end else first
+    airflow_env.apply()
+    airflow_env.migrate_metadata_db()
+    failed = 0
+    day = first
+    while day <= last:
+        result = run_daily(day, settings.home() / "logs" / "dag-runs")
+        console.print(f"{day}: {result.state} in {result.seconds:.0f}s  (log {result.log_file})")
+        failed += not result.ok
+        day += timedelta(days=1)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("summary")
+def summary_cmd() -> None:
+    """Print the national summary and the sector table of the latest snapshot date."""
+    from gospubliki.reports import summary
+
+    summary.print_national(console)
+    summary.print_sectors(console)
+
+
+@app.command("demo")
+def demo(
+    days: int = typer.Option(7, min=1, max=60, help="How many days to run, ending yesterday."),
+    scale: str = typer.Option("region", help="'region' (~2 000 pages, default) or 'national' (~89 000 pages)."),
+    region: str = typer.Option("43", help="Region of the simulated world and of the rating shown."),
+    fault_day: str = typer.Option(
+        None, help="Make the simulator report negative member counts on this date: validation blocks that load."
+    ),
+) -> None:
+    """Run the platform end to end on simulated networks: warehouse, registry, the daily DAG for the
+    last N days, then the national summary and a rating table."""
+    from gospubliki.dates import parse_date
+    from gospubliki.demo import DemoOptions, run_demo
+
+    opts = DemoOptions(days=days, scale=scale, region=region, fault_day=parse_date(fault_day) if fault_day else None)
+    ok = run_demo(opts, console)
+    raise typer.Exit(0 if ok or opts.fault_day else 1)

@@ -1,0 +1,154 @@
+"""``gospubliki demo``: the whole platform on one machine, with simulated networks.
+
+1. start the embedded warehouse (or use ``GOSPUBLIKI_WAREHOUSE_URL``);
+2. build a simulated world (default: one region, ~2 000 pages), write its registry CSV with a few
+   malformed rows, load the reference data and import the registry (the bad rows are rejected
+   with reasons);
+3. serve the simulated VK API on 127.0.0.1 and point the Airflow connection ``vk_default`` at it;
+4. run the real daily DAG (``airflow dags test``) for each of the last N days;
+5. print the national summary and one region's rating table, and where to look next.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from gospubliki import airflow_env, settings
+
+
+@dataclass
+class DemoOptions:
+    days: int = 7
+    scale: str = "region"
+    region: str = "43"
+    seed: int = 1
+    bad_rows: int = 4
+    last_day: date = field(default_factory=lambda: date.today() - timedelta(days=1))
+    fault_day: date | None = None  # the simulator reports negative member counts on that day
+    vk_tokens: tuple[str, ...] = ("sim-vk-1", "sim-vk-2")
+
+
+def demo_dir() -> Path:
+    path = settings.home() / "demo"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def prepare(opts: DemoOptions, console: Console):
+    """Warehouse, reference data, simulated registry. Returns the world."""
+    from gospubliki.reference.load import load_reference
+    from gospubliki.registry.importer import import_registry
+    from gospubliki.simulator.registry import synthetic_municipalities, write_registry_csv
+    from gospubliki.simulator.scale import Scale
+    from gospubliki.simulator.world import build_world
+    from gospubliki.warehouse import db, server
+
+    with console.status("starting the warehouse …"):
+        st = server.start()
+        db.apply_schema()
+    console.print(f"[green]✓[/] warehouse: {st.url}")
+
+    with console.status(f"building the simulated world ({opts.scale}) …"):
+        world = build_world(Scale.from_name(opts.scale, region=opts.region), seed=opts.seed)
+        registry_csv = demo_dir() / "registry.csv"
+        write_registry_csv(registry_csv, world, bad_rows=opts.bad_rows)
+        load_reference(extra_municipalities=synthetic_municipalities(world))
+        report = import_registry(registry_csv)
+    console.print(
+        f"[green]✓[/] registry {registry_csv}: {report.rows_total} rows → {report.institutions} institutions, "
+        f"pages: " + ", ".join(f"{k} {v}" for k, v in report.pages_by_network.items())
+    )
+    if report.rejects:
+        console.print(f"  [yellow]{len(report.rejects)} rows rejected[/] (kept in registry.rejects):")
+        for r in report.rejects:
+            console.print(f"    row {r.row_number}: {r.reason}")
+    return world, report
+
+
+def connections(sim, opts: DemoOptions) -> dict[str, str]:
+    """Airflow connections of the simulated networks (the tokens are the simulator's)."""
+    return {
+        "vk_default": json.dumps(
+            {"conn_type": "vk", "host": sim.url_template, "password": ",".join(opts.vk_tokens), "extra": {"rps": 20}}
+        )
+    }
+
+
+def run_days(opts: DemoOptions, console: Console) -> list:
+    from gospubliki.orchestration.runner import run_daily
+
+    days = [opts.last_day - timedelta(days=i) for i in range(opts.days - 1, -1, -1)]
+    results = []
+    log_dir = settings.home() / "logs" / "dag-runs"
+    with Progress(
+        TextColumn("[bold]daily DAG[/]"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+        TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+    ) as progress:
+        task = progress.add_task("", total=len(days))
+        for day in days:
+            progress.update(task, description=f"snapshot {day}")
+            result = run_daily(day, log_dir)
+            results.append(result)
+            progress.advance(task)
+            mark = "[green]✓[/]" if result.ok else "[red]✗[/]"
+            progress.console.print(f"  {mark} {day}: {result.state} in {result.seconds:.0f}s   log: {result.log_file}")
+    return results
+
+
+def print_loads(days: list[date], console: Console) -> None:
+    """Per day: the VK load, its requests vs the minimum ceil(N/500) + ceil(N/25), validation."""
+    from rich.table import Table
+
+    from gospubliki.warehouse import db
+
+    with db.connect() as conn, conn.cursor() as cur:
+        cur.execute("select count(*) from registry.pages where network = 'vk'")
+        n = cur.fetchone()[0]
+        cur.execute(
+            """select distinct on (snapshot_date) snapshot_date, load_id, status, rows, requests,
+                      (details->>'posts')::int, extract_seconds
+               from raw.loads where source = 'vk' and snapshot_date = any(%s)
+               order by snapshot_date, load_id desc""",
+            (days,),
+        )
+        rows = cur.fetchall()
+    minimum = math.ceil(n / 500) + math.ceil(n / 25)
+    table = Table(title=f"VK loads ({n} registry pages; minimum requests per day ceil(N/500)+ceil(N/25) = {minimum})")
+    for col in ("date", "load", "status", "rows", "posts", "requests", "extract s"):
+        table.add_column(col, justify="right")
+    for day, load_id, status, nrows, requests, posts, secs in rows:
+        table.add_row(str(day), str(load_id), status, str(nrows), str(posts or 0), str(requests), f"{secs or 0:.1f}")
+    console.print(table)
+
+
+def run_demo(opts: DemoOptions, console: Console | None = None) -> bool:
+    from gospubliki.reports import summary
+    from gospubliki.simulator.config import Faults
+    from gospubliki.simulator.server import start_in_thread
+
+    console = console or Console()
+    started = time.monotonic()
+    _world, _report = prepare(opts, console)
+    world = _world
+    faults = Faults(negative_members_on={opts.fault_day} if opts.fault_day else set())
+    with start_in_thread(world, faults=faults) as sim:
+        console.print(f"[green]✓[/] simulated VK API on {sim.base_url} (tokens {', '.join(opts.vk_tokens)})")
+        airflow_env.apply(connections(sim, opts))
+        with console.status("preparing Airflow (metadata DB, pools) …"):
+            airflow_env.migrate_metadata_db()
+        results = run_days(opts, console)
+    print_loads([r.snapshot_date for r in results], console)
+    summary.print_national(console)
+    summary.print_rating(console, region_code=opts.region)
+    ok = all(r.ok for r in results)
+    console.print(f"\n[bold]{'done' if ok else 'finished with failed runs'}[/] in {time.monotonic() - started:.0f}s")
+    summary.print_next_steps(console)
+    return ok

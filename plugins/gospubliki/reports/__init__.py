@@ -1,0 +1,1 @@
+"""Reports for people: console tables, rating exports (XLSX/CSV/HTML/PNG)."""

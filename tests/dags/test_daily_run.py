@@ -1,0 +1,124 @@
+"""Real Airflow DAG runs (``airflow dags test``) of gospubliki_daily against the simulator and a
+fresh PostgreSQL database: the happy path, a corrupted load that must not reach the marts, and a
+re-run of a date that must leave the same rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import psycopg2
+import pytest
+
+from gospubliki import airflow_env, settings
+from gospubliki.orchestration.runner import run_daily
+from gospubliki.reference.load import load_reference
+from gospubliki.registry.importer import import_registry
+from gospubliki.simulator.config import Faults
+from gospubliki.simulator.registry import write_registry_csv
+from gospubliki.simulator.scale import Scale
+from gospubliki.simulator.server import start_in_thread
+from gospubliki.simulator.world import build_world
+
+DAY_1 = date(2026, 11, 20)
+DAY_2 = date(2026, 11, 21)  # the simulator reports negative member counts on this day
+LOG_DIR = settings.home() / "logs" / "test-dag-runs"
+
+
+@pytest.fixture(scope="module")
+def pipeline(module_db, airflow_db, tmp_path_factory):
+    """A small simulated region registered in a fresh database, and the simulator serving it."""
+    world = build_world(Scale.from_name("region", region="43", factor=0.5), seed=7)
+    registry_csv = tmp_path_factory.mktemp("registry") / "registry.csv"
+    write_registry_csv(registry_csv, world)
+    load_reference(module_db)
+    import_registry(registry_csv, url=module_db)
+    with start_in_thread(world, faults=Faults(negative_members_on={DAY_2})) as sim:
+        env = {
+            f"AIRFLOW_CONN_{airflow_env.WAREHOUSE_CONN_ID.upper()}": airflow_env.connection_json_from_url(module_db),
+            "AIRFLOW_CONN_VK_DEFAULT": json.dumps(
+                {"conn_type": "vk", "host": sim.url_template, "password": "sim-vk-1,sim-vk-2", "extra": {"rps": 20}}
+            ),
+            "GOSPUBLIKI_WAREHOUSE_URL": module_db,
+        }
+        mp = pytest.MonkeyPatch()
+        for k, v in env.items():
+            mp.setenv(k, v)
+        yield module_db, sim
+        mp.undo()
+
+
+def query(url, sql, *args):
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchall()
+
+
+def mart_state(url):
+    return {
+        "national": query(url, "select * from marts.national_summary order by snapshot_date, network"),
+        "pages": query(url, "select count(*), sum(members_count) from marts.fct_page_daily")[0],
+    }
+
+
+def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
+    url, sim = pipeline
+    result = run_daily(DAY_1, LOG_DIR)
+    assert result.state == "success", result.log_file
+
+    (status, requests), = query(url, "select status, requests from raw.loads where source = 'vk' and snapshot_date = %s", DAY_1)
+    assert status == "validated"
+    vk_pages = query(url, "select count(*) from registry.pages where network = 'vk'")[0][0]
+    minimum = -(-vk_pages // 500) + -(-vk_pages // 25)
+    print(f"\nVK requests for {vk_pages} pages: {requests} (minimum ceil(N/500)+ceil(N/25) = {minimum})")
+    assert requests <= minimum
+
+    loaded = ("select count(*) from raw.vk_pages p join raw.loads l using (load_id) "
+              "where l.status = 'validated' and l.snapshot_date = %s")
+    all_pages = query(url, loaded, DAY_1)[0][0]
+    ok_pages = query(url, loaded + " and p.fetch_status = 'ok'", DAY_1)[0][0]
+    assert all_pages == vk_pages and 0 < ok_pages < all_pages
+    assert query(url, "select count(*) from marts.fct_page_daily where snapshot_date = %s", DAY_1)[0][0] == all_pages
+    (pages, subscribers), = query(
+        url, "select pages, subscribers from marts.national_summary where snapshot_date = %s and network = 'vk'", DAY_1
+    )
+    assert pages == ok_pages
+    world_members = query(url, "select sum(members_count) from raw.vk_pages p join raw.loads l using (load_id) "
+                               "where l.status = 'validated' and p.fetch_status = 'ok' and l.snapshot_date = %s", DAY_1)[0][0]
+    assert subscribers == world_members
+    assert query(url, "select count(*) from marts.municipality_rating")[0][0] > 0
+
+
+def test_a_corrupted_load_fails_the_run_and_leaves_the_marts_as_they_were(pipeline):
+    url, _ = pipeline
+    before = mart_state(url)
+    result = run_daily(DAY_2, LOG_DIR)
+    assert result.state == "failed"
+    log = result.log_file.read_text()
+    assert "members_count" in log  # the failed expectation is named in the task log
+
+    assert query(url, "select status from raw.loads where snapshot_date = %s", DAY_2) == [("failed",)]
+    assert query(url, "select count(*) from audit.validations v join raw.loads l using (load_id) "
+                      "where l.snapshot_date = %s and not v.success", DAY_2)[0][0] == 1
+    assert mart_state(url) == before
+    assert query(url, "select count(*) from marts.fct_page_daily where snapshot_date = %s", DAY_2) == [(0,)]
+
+
+def test_rerunning_a_date_replaces_its_load_and_leaves_the_same_rows(pipeline):
+    url, _ = pipeline
+    counts = ("select (select count(*) from raw.vk_pages p join raw.loads l using (load_id) "
+              " where l.status = 'validated' and l.snapshot_date = %s), "
+              "(select count(*) from raw.vk_posts p join raw.loads l using (load_id) "
+              " where l.status = 'validated' and l.snapshot_date = %s), "
+              "(select count(*) from marts.fct_page_daily where snapshot_date = %s)")
+    before = query(url, counts, DAY_1, DAY_1, DAY_1)[0]
+    marts_before = query(url, "select * from marts.national_summary where snapshot_date = %s order by network", DAY_1)
+    result = run_daily(DAY_1, LOG_DIR)
+    assert result.state == "success", result.log_file
+    after = query(url, counts, DAY_1, DAY_1, DAY_1)[0]
+    print(f"\nre-run of {DAY_1}: (pages, posts, fct rows) before {before} after {after}")
+    assert after == before
+    statuses = query(url, "select status from raw.loads where source = 'vk' and snapshot_date = %s order by load_id", DAY_1)
+    assert statuses == [("superseded",), ("validated",)]
+    cols = lambda rows: [r[:-2] for r in rows]  # noqa: E731 - the last columns are processing timestamps
+    assert cols(query(url, "select * from marts.national_summary where snapshot_date = %s order by network", DAY_1)) == cols(marts_before)
