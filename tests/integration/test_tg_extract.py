@@ -54,6 +54,8 @@ def test_two_days_match_the_world_and_the_second_resolves_no_username(registry, 
         result, served = tw.run(registry, day, sim, resolve_budget=1_000)
         load = tw.read_load(registry, result.load_id)
         assert tw.check_against_world(load, world, day) == n
+        silent = [k for k, (_, _, s, _, _) in load["pages"].items() if s == "ok" and k not in load["posts"]]
+        assert silent  # channels without posts in the window are read too (status ok, no post rows)
         outcome = check_and_publish(result.load_id, registry)
         assert outcome.success, outcome.failure_lines()
         by_method = load["details"]["requests"]["by_method"]

@@ -144,6 +144,18 @@ async def test_access_hashes_are_per_account_and_private_and_deleted_channels_ar
     await two.close()
 
 
+async def test_a_channel_blocked_by_telegram_is_seen_as_blocked():
+    banned_world = build_world(Scale.from_name("region"), seed=7)
+    page = next(p for p in banned_world.pages_on("tg") if p.state == "active")
+    page.state = "banned"
+    adapter = _adapter(TelegramSimulator(banned_world))
+    await adapter.connect()
+    snap = await adapter.fetch_channel(await adapter.resolve(page.screen_name))
+    await adapter.close()
+    assert snap.is_blocked and snap.restriction_reason.startswith("terms: ")
+    assert snap.participants_count == banned_world.members_on(page, DAY)
+
+
 async def test_a_revoked_session_stops_the_account_with_a_clear_error(world):
     sim = TelegramSimulator(world, faults=TelegramFaults(dead_sessions={"sim-tg-1": ("SESSION_REVOKED", 0)}))
     adapter = _adapter(sim)
