@@ -683,12 +683,17 @@ def test_incremental_rebuild_is_idempotent_and_a_republished_date_replaces_only_
             row["institutions_with_pages_percent"] = round_half_up(
                 Decimal(row["institutions_with_pages"]) * 100 / row["institutions"], 1
             )
+    def coverage(row: dict) -> Decimal:
+        return round_half_up(Decimal(row["created_institutions"]) * 100 / row["target_institutions"], 1)
+
     for row in summaries_after["sector_summary"].values():
         if row["snapshot_date"] == D1 and row["sector"] == "school":
             plus_one(row, "institutions", "target_institutions", "to_create_institutions")
+            row["coverage_percent"] = coverage(row)
     for row in summaries_after["municipality_summary"].values():
         if row["snapshot_date"] == D1 and row["municipality_id"] == "43-kirov":
-            plus_one(row, "institutions", "target_institutions")
+            plus_one(row, "institutions", "target_institutions", "to_create_institutions")
+            row["coverage_percent"] = coverage(row)
 
     def strip(rows):
         return {

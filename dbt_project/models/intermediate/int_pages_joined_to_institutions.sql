@@ -31,7 +31,8 @@ joined as (
         institutions.municipality_type,
         institutions.municipality_display_name,
         institutions.municipality_population,
-        institutions.has_exemption
+        institutions.has_exemption,
+        pages.is_connected
 
     from pages
     inner join institutions

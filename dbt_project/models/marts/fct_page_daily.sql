@@ -85,6 +85,10 @@ post_metrics_by_page_day as (
         coalesce(sum(posts.like_count), 0) as likes_7d,
         coalesce(sum(posts.repost_count), 0) as reposts_7d,
         coalesce(sum(posts.comment_count), 0) as comments_7d,
+        coalesce(sum(posts.interaction_count), 0) as interactions_7d,
+        count(posts.view_count) as posts_with_views_7d,
+        coalesce(sum(posts.interaction_count) filter (where posts.view_count is not null), 0)
+            as interactions_with_views_7d,
         max(posts.posted_at) as last_post_at
 
     from posts
@@ -117,7 +121,12 @@ joined as (
         coalesce(post_metrics_by_page_day.likes_7d, 0) as likes_7d,
         coalesce(post_metrics_by_page_day.reposts_7d, 0) as reposts_7d,
         coalesce(post_metrics_by_page_day.comments_7d, 0) as comments_7d,
+        coalesce(post_metrics_by_page_day.interactions_7d, 0) as interactions_7d,
+        coalesce(post_metrics_by_page_day.posts_with_views_7d, 0) as posts_with_views_7d,
+        coalesce(post_metrics_by_page_day.interactions_with_views_7d, 0)
+            as interactions_with_views_7d,
         page_days.is_active,
+        pages.is_connected,
         page_days.is_verified,
         page_days.has_avatar,
         page_days.has_cover,

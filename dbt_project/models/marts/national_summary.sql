@@ -59,6 +59,11 @@ metrics_by_network as (
         count(*) filter (where not is_active) as pages_unavailable,
         coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
+        count(*) filter (where is_active and is_connected) as pages_connected,
+        count(*) filter (where is_active and is_verified) as pages_badged,
+        coalesce(sum(members_count) filter (where is_active and is_connected), 0)
+            as subscribers_connected,
+        {{ engagement_sums() }},
         max(processed_at) as source_processed_at
 
     from page_days
@@ -76,6 +81,11 @@ metrics_all_networks as (
         count(*) filter (where not is_active) as pages_unavailable,
         coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
+        count(*) filter (where is_active and is_connected) as pages_connected,
+        count(*) filter (where is_active and is_verified) as pages_badged,
+        coalesce(sum(members_count) filter (where is_active and is_connected), 0)
+            as subscribers_connected,
+        {{ engagement_sums() }},
         max(processed_at) as source_processed_at
 
     from page_days
@@ -103,10 +113,14 @@ final as (
             {{ safe_divide('unioned.institutions_with_pages * 100', 'registry_totals.institutions') }},
             1
         ) as institutions_with_pages_percent,
-        unioned.pages,
-        unioned.pages_unavailable,
-        unioned.subscribers,
-        unioned.posts_per_week,
+        unioned.pages::bigint as pages,
+        unioned.pages_unavailable::bigint as pages_unavailable,
+        unioned.pages_connected::bigint as pages_connected,
+        unioned.pages_badged::bigint as pages_badged,
+        unioned.subscribers::bigint as subscribers,
+        unioned.subscribers_connected::bigint as subscribers_connected,
+        unioned.posts_per_week::bigint as posts_per_week,
+        {{ engagement_ratios('unioned') }},
         unioned.snapshot_date,
         unioned.source_processed_at
 

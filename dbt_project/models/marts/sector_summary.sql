@@ -100,7 +100,8 @@ page_metrics_by_sector as (
         sector,
         count(*) filter (where is_active) as pages,
         coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
-        coalesce(sum(posts_7d), 0) as posts_per_week
+        coalesce(sum(posts_7d), 0) as posts_per_week,
+        {{ engagement_sums() }}
 
     from page_days
     group by 1, 2
@@ -119,9 +120,17 @@ final as (
         coalesce(created_by_sector.created_institutions, 0) as created_institutions,
         coalesce(targets_by_sector.target_institutions, 0)
         - coalesce(created_by_sector.created_institutions, 0) as to_create_institutions,
+        round(
+            {{ safe_divide(
+                'coalesce(created_by_sector.created_institutions, 0) * 100',
+                'targets_by_sector.target_institutions',
+            ) }},
+            1
+        ) as coverage_percent,
         coalesce(page_metrics_by_sector.pages, 0) as pages,
         coalesce(page_metrics_by_sector.subscribers, 0) as subscribers,
-        coalesce(page_metrics_by_sector.posts_per_week, 0) as posts_per_week,
+        coalesce(page_metrics_by_sector.posts_per_week, 0)::bigint as posts_per_week,
+        {{ engagement_ratios('page_metrics_by_sector') }},
         snapshot_dates.snapshot_date,
         snapshot_dates.source_processed_at
 

@@ -17,7 +17,10 @@ renamed as (
         ---------- strings
         network,
         page_ref,
-        url as page_url
+        url as page_url,
+
+        ---------- booleans
+        is_connected
 
     from source
 

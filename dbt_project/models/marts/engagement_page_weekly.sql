@@ -1,0 +1,174 @@
+{#
+    Engagement per page and ISO week, with every ratio stored as numerator and denominator so
+    that any grouping (sector, region, municipality, network) is computed as
+    sum(numerator) / sum(denominator), never as an average of page ratios:
+
+      er_views       = interactions of posts with known views / views of those posts
+      er_subscribers = interactions / (posts × subscribers)            — per post, per subscriber
+      err            = views / (posts with known views × subscribers)  — average views per post / subscribers
+
+    Posts: published in the week (Moscow dates), counters from fct_post. Subscribers: the page's
+    members on its last active snapshot date of the week (0 if it was never active that week).
+    Incremental by week like fct_post.
+#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='week_start_date',
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['page_key', 'week_start_date'], 'unique': true},
+            {'columns': ['week_start_date']},
+            {'columns': ['source_processed_at']},
+        ],
+    )
+}}
+
+with
+
+all_page_days as (
+
+    select * from {{ ref('fct_page_daily') }}
+
+),
+
+all_posts as (
+
+    select * from {{ ref('fct_post') }}
+
+),
+
+weeks_to_process as (
+
+    {{ weeks_to_process(ref('fct_page_daily')) }}
+
+),
+
+page_days as (
+
+    select
+        all_page_days.*,
+        weeks_to_process.week_start_date
+
+    from all_page_days
+    inner join weeks_to_process
+        on all_page_days.snapshot_date between weeks_to_process.week_start_date
+        and weeks_to_process.week_start_date + 6
+
+),
+
+-- the page as measured on its last active day of the week (or its last day, if never active)
+page_weeks as (
+
+    select distinct on (page_key, week_start_date)
+        page_key,
+        week_start_date,
+        network,
+        institution_id,
+        region_code,
+        municipality_id,
+        page_name,
+        sector,
+        level,
+        case when is_active then coalesce(members_count, 0) else 0 end as subscribers,
+        is_active,
+        snapshot_date as measured_on_date
+
+    from page_days
+    order by page_key asc, week_start_date asc, is_active desc, snapshot_date desc
+
+),
+
+post_metrics_by_page_week as (
+
+    select
+        all_posts.page_key,
+        all_posts.week_start_date,
+        count(*) as post_count,
+        count(all_posts.view_count) as posts_with_views,
+        coalesce(sum(all_posts.view_count), 0) as view_count,
+        coalesce(sum(all_posts.like_count), 0) as like_count,
+        coalesce(sum(all_posts.repost_count), 0) as repost_count,
+        coalesce(sum(all_posts.comment_count), 0) as comment_count,
+        coalesce(sum(all_posts.interaction_count), 0) as interaction_count,
+        coalesce(sum(all_posts.interaction_count) filter (where all_posts.has_views), 0)
+            as interactions_with_views
+
+    from all_posts
+    inner join weeks_to_process
+        on all_posts.week_start_date = weeks_to_process.week_start_date
+    group by 1, 2
+
+),
+
+measured as (
+
+    select
+        page_weeks.*,
+        coalesce(post_metrics.post_count, 0)::bigint as post_count,
+        coalesce(post_metrics.posts_with_views, 0)::bigint as posts_with_views,
+        coalesce(post_metrics.view_count, 0)::bigint as view_count,
+        coalesce(post_metrics.like_count, 0)::bigint as like_count,
+        coalesce(post_metrics.repost_count, 0)::bigint as repost_count,
+        coalesce(post_metrics.comment_count, 0)::bigint as comment_count,
+        coalesce(post_metrics.interaction_count, 0)::bigint as interaction_count,
+        coalesce(post_metrics.interactions_with_views, 0)::bigint as interactions_with_views
+
+    from page_weeks
+    left join post_metrics_by_page_week as post_metrics
+        on
+            page_weeks.page_key = post_metrics.page_key
+            and page_weeks.week_start_date = post_metrics.week_start_date
+
+),
+
+final as (
+
+    select
+        measured.page_key || '/' || {{ iso_week_id('measured.week_start_date') }}
+            as engagement_page_weekly_id,
+        measured.network,
+        measured.page_key,
+        measured.institution_id,
+        measured.region_code,
+        measured.municipality_id,
+        {{ iso_week_id('measured.week_start_date') }} as week_id,
+        measured.page_name,
+        measured.sector,
+        measured.level,
+        measured.subscribers::bigint as subscribers,
+        measured.post_count,
+        measured.posts_with_views,
+        measured.view_count,
+        measured.like_count,
+        measured.repost_count,
+        measured.comment_count,
+        measured.interaction_count,
+        measured.interactions_with_views as er_views_numerator,
+        measured.view_count as er_views_denominator,
+        round({{ safe_divide('measured.interactions_with_views', 'measured.view_count') }}, 6)
+            as er_views,
+        measured.interaction_count as er_subscribers_numerator,
+        measured.post_count * measured.subscribers as er_subscribers_denominator,
+        round(
+            {{ safe_divide('measured.interaction_count', 'measured.post_count * measured.subscribers') }},
+            6
+        ) as er_subscribers,
+        measured.view_count as err_numerator,
+        measured.posts_with_views * measured.subscribers as err_denominator,
+        round(
+            {{ safe_divide('measured.view_count', 'measured.posts_with_views * measured.subscribers') }},
+            6
+        ) as err,
+        measured.is_active,
+        measured.week_start_date,
+        measured.week_start_date + 6 as week_end_date,
+        measured.measured_on_date,
+        (select max(all_page_days.processed_at) from all_page_days) as source_processed_at
+
+    from measured
+
+)
+
+select * from final

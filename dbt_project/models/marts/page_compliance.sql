@@ -1,0 +1,244 @@
+{#
+    «Светофор» of every page on every snapshot date: which basic requirements the page meets and
+    its status (green / yellow / red). The requirements, their weights and the status thresholds
+    are rows of the seed compliance_thresholds (methodology as data, after the Amur ЦУР
+    «светофор»: connection, badge, design, posting activity).
+
+    Incremental by snapshot date like the summaries. The last known post is carried forward from
+    this table's previous rows (within var('last_post_lookback_days')), because a day's load
+    holds only the posts of its window: a page silent for 40 days still shows 40.
+#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='snapshot_date',
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['page_key', 'snapshot_date'], 'unique': true},
+            {'columns': ['snapshot_date', 'compliance_status']},
+            {'columns': ['source_processed_at']},
+        ],
+    )
+}}
+
+with
+
+all_page_days as (
+
+    select * from {{ ref('fct_page_daily') }}
+
+),
+
+pages as (
+
+    select * from {{ ref('int_pages_joined_to_institutions') }}
+
+),
+
+thresholds as (
+
+    select * from {{ ref('compliance_thresholds') }}
+
+),
+
+snapshot_dates_to_process as (
+
+    {{ snapshot_dates_to_process(ref('fct_page_daily')) }}
+
+),
+
+page_days as (
+
+    select all_page_days.*
+    from all_page_days
+    inner join snapshot_dates_to_process
+        on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date
+
+),
+
+parameters as (
+
+    select
+        max(value) filter (where parameter = 'min_posts_7d') as min_posts_7d,
+        max(value) filter (where parameter = 'max_days_since_last_post') as max_days_since_last_post,
+        max(value) filter (where parameter = 'weight_connected') as weight_connected,
+        max(value) filter (where parameter = 'weight_gov_badge') as weight_gov_badge,
+        max(value) filter (where parameter = 'weight_avatar') as weight_avatar,
+        max(value) filter (where parameter = 'weight_cover') as weight_cover,
+        max(value) filter (where parameter = 'weight_description') as weight_description,
+        max(value) filter (where parameter = 'weight_posting_frequency') as weight_posting_frequency,
+        max(value) filter (where parameter = 'weight_recent_post') as weight_recent_post,
+        max(value) filter (where parameter = 'green_min_score') as green_min_score,
+        max(value) filter (where parameter = 'yellow_min_score') as yellow_min_score
+
+    from thresholds
+
+),
+
+{% if is_incremental() %}
+last_posts_before_batch as (
+
+    select
+        page_key,
+        max(last_post_at) as last_post_at
+
+    from {{ this }}
+    where
+        snapshot_date < (select min(snapshot_date) from snapshot_dates_to_process)
+        and snapshot_date >= (select min(snapshot_date) from snapshot_dates_to_process)
+        - {{ var('last_post_lookback_days') }}
+    group by 1
+
+),
+{% endif %}
+
+last_posts_in_batch as (
+
+    select
+        page_key,
+        snapshot_date,
+        max(last_post_at) over (
+            partition by page_key
+            order by snapshot_date
+            rows between unbounded preceding and current row
+        ) as last_post_at
+
+    from page_days
+
+),
+
+last_known_posts as (
+
+    select
+        last_posts_in_batch.page_key,
+        last_posts_in_batch.snapshot_date,
+        {% if is_incremental() %}
+        greatest(last_posts_in_batch.last_post_at, last_posts_before_batch.last_post_at)
+        {% else %}
+        last_posts_in_batch.last_post_at
+        {% endif %} as last_post_at
+
+    from last_posts_in_batch
+    {% if is_incremental() %}
+    left join last_posts_before_batch
+        on last_posts_in_batch.page_key = last_posts_before_batch.page_key
+    {% endif %}
+
+),
+
+requirements as (
+
+    select
+        page_days.*,
+        last_known_posts.last_post_at as last_known_post_at,
+        page_days.snapshot_date
+        - {{ to_moscow_date('last_known_posts.last_post_at') }} as days_since_last_post,
+        page_days.is_active and page_days.is_connected as meets_connected,
+        page_days.is_active and page_days.is_verified as meets_gov_badge,
+        page_days.is_active and page_days.has_avatar as meets_avatar,
+        page_days.is_active and page_days.has_cover as meets_cover,
+        page_days.is_active and page_days.has_description as meets_description,
+        page_days.is_active
+        and page_days.posts_7d >= parameters.min_posts_7d as meets_posting_frequency,
+        page_days.is_active
+        and coalesce(
+            page_days.snapshot_date - {{ to_moscow_date('last_known_posts.last_post_at') }}
+            <= parameters.max_days_since_last_post,
+            false
+        ) as meets_recent_post
+
+    from page_days
+    inner join last_known_posts
+        on
+            page_days.page_key = last_known_posts.page_key
+            and page_days.snapshot_date = last_known_posts.snapshot_date
+    cross join parameters
+
+),
+
+scored as (
+
+    select
+        requirements.*,
+        (case when requirements.meets_connected then parameters.weight_connected else 0 end
+        + case when requirements.meets_gov_badge then parameters.weight_gov_badge else 0 end
+        + case when requirements.meets_avatar then parameters.weight_avatar else 0 end
+        + case when requirements.meets_cover then parameters.weight_cover else 0 end
+        + case when requirements.meets_description then parameters.weight_description else 0 end
+        + case
+            when requirements.meets_posting_frequency then parameters.weight_posting_frequency
+            else 0
+        end
+        + case
+            when requirements.meets_recent_post then parameters.weight_recent_post else 0
+        end)::numeric as compliance_score,
+        parameters.green_min_score,
+        parameters.yellow_min_score
+
+    from requirements
+    cross join parameters
+
+),
+
+final as (
+
+    select
+        scored.page_key || '/' || scored.snapshot_date as page_compliance_id,
+        scored.network,
+        scored.page_key,
+        scored.institution_id,
+        scored.region_code,
+        scored.municipality_id,
+        scored.page_name,
+        pages.page_url,
+        pages.institution_name,
+        scored.sector,
+        scored.level,
+        scored.fetch_status,
+        case
+            when not scored.is_active then 'red'
+            when scored.compliance_score >= scored.green_min_score then 'green'
+            when scored.compliance_score >= scored.yellow_min_score then 'yellow'
+            else 'red'
+        end as compliance_status,
+        case
+            when not scored.is_active then 'красный'
+            when scored.compliance_score >= scored.green_min_score then 'зелёный'
+            when scored.compliance_score >= scored.yellow_min_score then 'жёлтый'
+            else 'красный'
+        end as compliance_status_label,
+        nullif(concat_ws(
+            ', ',
+            case when not scored.is_active then 'страница недоступна (' || scored.fetch_status || ')' end,
+            case when scored.is_active and not scored.meets_connected then 'не подключена к «Госпабликам»' end,
+            case when scored.is_active and not scored.meets_gov_badge then 'нет отметки «Госорганизация»' end,
+            case when scored.is_active and not scored.meets_avatar then 'нет аватара' end,
+            case when scored.is_active and not scored.meets_cover then 'нет обложки' end,
+            case when scored.is_active and not scored.meets_description then 'нет описания' end,
+            case when scored.is_active and not scored.meets_posting_frequency then 'мало публикаций за 7 дней' end,
+            case when scored.is_active and not scored.meets_recent_post then 'давно не было публикаций' end
+        ), '') as unmet_requirements,
+        scored.members_count,
+        scored.posts_7d,
+        scored.days_since_last_post,
+        scored.compliance_score,
+        scored.is_active,
+        scored.is_connected,
+        scored.is_verified as has_gov_badge,
+        scored.has_avatar,
+        scored.has_cover,
+        scored.has_description,
+        scored.meets_posting_frequency,
+        scored.meets_recent_post,
+        scored.snapshot_date,
+        scored.last_known_post_at as last_post_at,
+        scored.processed_at as source_processed_at
+
+    from scored
+    left join pages
+        on scored.page_key = pages.page_key
+
+)
+
+select * from final
