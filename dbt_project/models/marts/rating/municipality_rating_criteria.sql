@@ -4,15 +4,17 @@
     (seeds rating_methodologies, rating_criteria; docs/rating-methodology.md):
 
     * computed criterion: `points` when the municipality's metric >= threshold (tiers on one
-      metric add up); metrics are measured on the period's last snapshot date over the pages of
-      the methodology's rated institutions (default: ОМСУ, sector local, level municipal);
+      metric add up); metrics are measured over the pages of the methodology's rated
+      institutions (default: ОМСУ, sector local, level municipal), each network on its latest
+      validated snapshot date within the period (period_end_date = the latest of them);
     * manual criterion: the expert's points from registry.rating_manual_scores (capped to the
       criterion's points; the importer rejects values outside 0..points).
 
     Rated municipalities of a period: those with a rated institution in the registry (without an
     exemption), plus those whose rated pages were observed that day or that have manual scores.
-    A criterion without data (network not loaded that day, page not read, nothing to divide by,
-    no manual score) gives 0 points and is_missing = true: the municipality never disappears.
+    A criterion without data (network without a validated load in the period, page not read by
+    the API, nothing to divide by, no manual score) gives 0 points and is_missing = true: the
+    municipality never disappears.
 
     Periods: a methodology with computed criteria has the periods (ISO week or month) that have
     snapshot dates; a manual-only methodology has the periods that have manual scores.
@@ -221,24 +223,42 @@ periods_to_process as (
 
 ),
 
--- networks with a validated load on a period's last snapshot date (and unioned by this project)
+-- each network is measured on its own latest validated snapshot date within the period (a
+-- network whose load failed on the last day is read from the day before, not reported missing)
+network_period_ends as (
+
+    select
+        periods_to_process.methodology_code,
+        periods_to_process.period_start,
+        loads.network,
+        max(loads.snapshot_date) as network_end_date
+
+    from periods_to_process
+    inner join loads
+        on
+            loads.snapshot_date between periods_to_process.period_start and periods_to_process.period_end_date
+            and loads.is_validated
+            and loads.network in (
+                {%- for network in var('networks') %}'{{ network }}'{{ ", " if not loop.last }}{% endfor -%}
+            )
+    group by 1, 2, 3
+
+),
+
 period_networks as (
 
     select
         periods_to_process.methodology_code,
         periods_to_process.period_start,
-        coalesce(bool_or(loads.network = 'vk'), false) as is_vk_loaded,
-        coalesce(bool_or(loads.network = 'ok'), false) as is_ok_loaded,
-        coalesce(bool_or(loads.network = 'tg'), false) as is_tg_loaded
+        coalesce(bool_or(network_period_ends.network = 'vk'), false) as is_vk_loaded,
+        coalesce(bool_or(network_period_ends.network = 'ok'), false) as is_ok_loaded,
+        coalesce(bool_or(network_period_ends.network = 'tg'), false) as is_tg_loaded
 
     from periods_to_process
-    left join loads
+    left join network_period_ends
         on
-            periods_to_process.period_end_date = loads.snapshot_date
-            and loads.is_validated
-            and loads.network in (
-                {%- for network in var('networks') %}'{{ network }}'{{ ", " if not loop.last }}{% endfor -%}
-            )
+            periods_to_process.methodology_code = network_period_ends.methodology_code
+            and periods_to_process.period_start = network_period_ends.period_start
     group by 1, 2
 
 ),
@@ -260,9 +280,14 @@ rated_page_days as (
         page_days.likes_7d + page_days.reposts_7d + page_days.comments_7d as interactions_7d
 
     from periods_to_process
+    inner join network_period_ends
+        on
+            periods_to_process.methodology_code = network_period_ends.methodology_code
+            and periods_to_process.period_start = network_period_ends.period_start
     inner join page_days
         on
-            periods_to_process.period_end_date = page_days.snapshot_date
+            network_period_ends.network = page_days.network
+            and network_period_ends.network_end_date = page_days.snapshot_date
             and page_days.sector = any(periods_to_process.rated_sectors)
             and page_days.level = periods_to_process.rated_level
     where page_days.municipality_id is not null
