@@ -1,28 +1,35 @@
 """
-### gospubliki_daily — the daily collection of госпаблики metrics
+### gospubliki_daily — the daily collection of госпаблики metrics (VK, OK, Telegram)
 
 Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
 
 1. `snapshot_date` — derived explicitly (Airflow 3 cron runs have a zero-length data interval and
    manual runs may have no logical date): `conf.snapshot_date` if given, else the day before the
    run's logical date / `run_after`, in Moscow time;
-2. `extract_vk` — page attributes (`groups.getById`, 500 per call) and the last 7 days of posts
-   (`wall.get`, 25 per `execute`) for every VK page of the registry, landed as one raw load
-   (PostgreSQL `COPY`, status *loaded*); pool `vk_api`;
-3. `validate_vk` — the Great Expectations checkpoint of that load; on success the load becomes the
-   visible one for its date (an older load of the same date is superseded atomically), on failure it
-   is rejected and **the run fails here: dbt does not start and the marts stay as they were**;
-4. `dbt_build` — Cosmos runs `dbt build`: staging → intermediate → marts (incremental
-   `fct_page_daily`, summaries, the municipality rating) with their tests.
+2. per network, **in parallel** (`extract_vk`, `extract_ok`, `extract_tg`, each in its API pool):
+   page attributes and the last 7 days of posts of every registry page of that network, landed as
+   one raw load (PostgreSQL `COPY`, status *loaded*);
+3. `validate_<network>` — the Great Expectations checkpoint of that load: on success the load
+   becomes the visible one for its date (an older load of the same date is superseded
+   atomically); on failure it is rejected and never reaches the marts;
+4. `dbt_build` — Cosmos runs `dbt build` (staging → intermediate → marts, with tests) as soon as
+   every network is done, if **at least one** network validated: one network's trouble (a
+   Telegram flood wait, a corrupted VK load) does not hold back the others' marts for the day;
+5. `all_networks_validated` — fails the run (state *failed*, alerting) when any network did not
+   validate, after the others' marts were built.
 
-Re-run any day with *Trigger DAG w/ config* `{"snapshot_date": "2026-11-20"}`.
+Re-run any day with *Trigger DAG w/ config* `{"snapshot_date": "2026-11-20"}`: its loads are
+replaced, the marts rebuilt for that date.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
+
 from gospubliki.orchestration.dbt import dbt_build_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
+from gospubliki.orchestration.networks import NETWORKS
 
 
 @dag(
@@ -32,7 +39,7 @@ from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    tags=["gospubliki", "vk", "dbt"],
+    tags=["gospubliki", "vk", "ok", "telegram", "dbt"],
     params={
         "snapshot_date": Param(
             None, type=["null", "string"], format="date",
@@ -55,27 +62,22 @@ def gospubliki_daily():
         day = resolve_snapshot_date(conf=conf, logical_date=ctx.get("logical_date"), run_after=dag_run.run_after)
         return day.isoformat()
 
-    @task(pool="vk_api")
-    def extract_vk(day: str) -> int:
-        """Extract VK pages and posts and land them as a raw load; returns the load id."""
+    @task
+    def extract(network: str, day: str) -> int:
+        """Extract one network and land its raw load; returns the load id."""
         from gospubliki.dates import parse_date
-        from gospubliki.extract.vk import run_vk_extraction
-        from gospubliki.hooks.vk import VkHook
         from gospubliki.hooks.warehouse import warehouse_url
+        from gospubliki.orchestration.networks import extract as extract_network
 
-        snapshot = parse_date(day)
-        result = run_vk_extraction(snapshot, url=warehouse_url(), client=VkHook().get_client(snapshot))
-        return result.load_id
+        return extract_network(network, parse_date(day), warehouse_url())
 
     @task
-    def validate_vk(load_id: int) -> dict:
-        """Great Expectations on the load; publish it or fail the run (fail closed)."""
-        from gospubliki.hooks.warehouse import warehouse_url
-        from gospubliki.quality import check_and_publish
-
+    def validate(load_id: int) -> dict:
+        """Great Expectations on the load; publish it, or reject it and fail (no retry: fail closed)."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        from gospubliki.quality import ValidationFailed
+        from gospubliki.hooks.warehouse import warehouse_url
+        from gospubliki.quality import ValidationFailed, check_and_publish
 
         try:
             outcome = check_and_publish(load_id, url=warehouse_url())
@@ -83,8 +85,15 @@ def gospubliki_daily():
             raise AirflowFailException(str(exc)) from exc
         return outcome.to_dict()
 
-    validated = validate_vk(extract_vk(snapshot_date()))
-    validated >> dbt_build_task()
+    day = snapshot_date()
+    validations = []
+    for network, (_label, pool) in NETWORKS.items():
+        load_id = extract.override(task_id=f"extract_{network}", pool=pool)(network, day)
+        validations.append(validate.override(task_id=f"validate_{network}")(load_id))
+    dbt_build = dbt_build_task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
+    gate = EmptyOperator(task_id="all_networks_validated")
+    validations >> dbt_build
+    [*validations, dbt_build] >> gate
 
 
 gospubliki_daily()

@@ -56,10 +56,11 @@ def _date(value: str | None) -> date:
 @warehouse_app.command("start")
 def warehouse_start() -> None:
     """Start the embedded PostgreSQL on 127.0.0.1 (reuses a running one) and create the schemas."""
-    from gospubliki.warehouse import db, server
+    from gospubliki.warehouse import bi_role, db, server
 
     st = server.start()
     db.apply_schema()
+    bi_role.ensure()
     console.print(st.describe())
 
 
@@ -70,11 +71,12 @@ def warehouse_init() -> None:
     For an existing server (GOSPUBLIKI_WAREHOUSE_URL), e.g. the compose deployment's init step.
     """
     from gospubliki.reference.load import load_reference
-    from gospubliki.warehouse import db
+    from gospubliki.warehouse import bi_role, db
 
     db.apply_schema()
     counts = load_reference()
-    console.print(f"schemas ready; reference data: {counts}")
+    bi_role.ensure()
+    console.print(f"schemas ready; reference data: {counts}; read-only BI login: {bi_role.LOGIN_ROLE}")
 
 
 @warehouse_app.command("stop")
@@ -190,22 +192,49 @@ def simulator_registry(
 
 
 # ---------------------------------------------------------------- extract
-@extract_app.command("vk")
-def extract_vk(
-    day: str = typer.Option(None, "--date", help="Snapshot date YYYY-MM-DD (default: yesterday)."),
-    validate: bool = typer.Option(True, help="Validate with Great Expectations and publish the load."),
-) -> None:
-    """One VK extraction + raw load for a date, without Airflow.
-
-    Tokens and API URL come from GOSPUBLIKI_VK_TOKENS and GOSPUBLIKI_VK_API_URL (docs/configuration.md).
-    """
-    from gospubliki.extract.vk import run_vk_extraction
+def _extract(network: str, day: str | None, validate: bool) -> None:
+    from gospubliki.warehouse import server
 
     snapshot = _date(day)
-    result = run_vk_extraction(snapshot)
-    console.print(f"load {result.load_id} ({snapshot}): {result.rows}")
+    server.start()
+    if network == "vk":
+        from gospubliki.extract.vk import run_vk_extraction as run_extraction
+    elif network == "ok":
+        from gospubliki.extract.ok import run_ok_extraction as run_extraction
+    else:
+        from gospubliki.extract.telegram import run_tg_extraction as run_extraction
+    result = run_extraction(snapshot)
+    console.print(f"{network} load {result.load_id} ({snapshot}): " + ", ".join(f"{t} {n}" for t, n in result.rows.items()))
     if validate:
         _validate(result.load_id)
+
+
+_DATE_HELP = "Snapshot date YYYY-MM-DD (default: yesterday)."
+_VALIDATE_HELP = "Validate with Great Expectations and publish the load."
+
+
+@extract_app.command("vk")
+def extract_vk(
+    day: str = typer.Option(None, "--date", help=_DATE_HELP), validate: bool = typer.Option(True, help=_VALIDATE_HELP)
+) -> None:
+    """VK: tokens and API URL from GOSPUBLIKI_VK_TOKENS / GOSPUBLIKI_VK_API_URL (docs/configuration.md)."""
+    _extract("vk", day, validate)
+
+
+@extract_app.command("ok")
+def extract_ok(
+    day: str = typer.Option(None, "--date", help=_DATE_HELP), validate: bool = typer.Option(True, help=_VALIDATE_HELP)
+) -> None:
+    """OK: application key/secret and token from GOSPUBLIKI_OK_* (docs/configuration.md)."""
+    _extract("ok", day, validate)
+
+
+@extract_app.command("tg")
+def extract_tg(
+    day: str = typer.Option(None, "--date", help=_DATE_HELP), validate: bool = typer.Option(True, help=_VALIDATE_HELP)
+) -> None:
+    """Telegram: api id/hash and account sessions from GOSPUBLIKI_TG_* (docs/configuration.md)."""
+    _extract("tg", day, validate)
 
 
 def _validate(load_id: int) -> None:
@@ -241,6 +270,23 @@ def run(
         failed += not result.ok
         day += timedelta(days=1)
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command(
+    "airflow", context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+)
+def airflow_cmd(ctx: typer.Context) -> None:
+    """Run the Airflow CLI with the project's local configuration (Airflow home under
+    GOSPUBLIKI_HOME, the repo's dags/, the warehouse connection), e.g.
+    `gospubliki airflow standalone` (the UI on http://127.0.0.1:8080) or `gospubliki airflow dags list`."""
+    import os
+    import sys
+
+    from gospubliki import airflow_env
+
+    airflow_env.apply()
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    os.execv(airflow, [airflow, *ctx.args])
 
 
 @app.command("summary")

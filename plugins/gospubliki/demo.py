@@ -4,7 +4,8 @@
 2. build a simulated world (default: one region, ~2 000 pages), write its registry CSV with a few
    malformed rows, load the reference data and import the registry (the bad rows are rejected
    with reasons);
-3. serve the simulated VK API on 127.0.0.1 and point the Airflow connection ``vk_default`` at it;
+3. serve the simulated VK and OK APIs on 127.0.0.1 and point the Airflow connections at them
+   (Telegram: the real telethon client over the simulator's fake MTProto transport);
 4. run the real daily DAG (``airflow dags test``) for each of the last N days;
 5. print the national summary and one region's rating table, and where to look next.
 """
@@ -49,11 +50,12 @@ def prepare(opts: DemoOptions, console: Console):
     from gospubliki.simulator.registry import synthetic_municipalities, write_registry_csv
     from gospubliki.simulator.scale import Scale
     from gospubliki.simulator.world import build_world
-    from gospubliki.warehouse import db, server
+    from gospubliki.warehouse import bi_role, db, server
 
     with console.status("starting the warehouse …"):
         st = server.start()
         db.apply_schema()
+        bi_role.ensure()
     console.print(f"[green]✓[/] warehouse: {st.url}")
 
     with console.status(f"building the simulated world ({opts.scale}) …"):
@@ -74,11 +76,25 @@ def prepare(opts: DemoOptions, console: Console):
 
 
 def connections(sim, opts: DemoOptions) -> dict[str, str]:
-    """Airflow connections of the simulated networks (the tokens are the simulator's)."""
+    """Airflow connections of the simulated networks (credentials are the simulator's own).
+
+    VK and OK point at the HTTP emulator; Telegram (MTProto, which cannot be served locally) runs
+    the real telethon client over the simulator's fake transport of the same world."""
+    from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS
+
+    world_spec = {"scale": opts.scale, "region": opts.region, "seed": opts.seed}
     return {
         "vk_default": json.dumps(
             {"conn_type": "vk", "host": sim.url_template, "password": ",".join(opts.vk_tokens), "extra": {"rps": 20}}
-        )
+        ),
+        "ok_default": json.dumps(
+            {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
+             "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET}}
+        ),
+        # a first run resolves every channel once (the cache makes later days resolve none)
+        "telegram_default": json.dumps(
+            {"conn_type": "telegram", "extra": {"simulator": world_spec, "resolve_budget": 5000}}
+        ),
     }
 
 
@@ -103,29 +119,39 @@ def run_days(opts: DemoOptions, console: Console) -> list:
     return results
 
 
+def minimum_requests(network: str, pages: int) -> int:
+    """The fewest API requests a day's extraction of ``pages`` pages can make (docs/operations.md)."""
+    if network == "vk":  # groups.getById by 500 + wall.get 25 per execute
+        return math.ceil(pages / 500) + math.ceil(pages / 25)
+    if network == "ok":  # group.getInfo by 100 + one mediatopic.getTopics per group
+        return math.ceil(pages / 100) + pages
+    return 2 * pages  # Telegram: GetFullChannel + one GetHistory page per channel
+
+
 def print_loads(days: list[date], console: Console) -> None:
-    """Per day: the VK load, its requests vs the minimum ceil(N/500) + ceil(N/25), validation."""
+    """Per network and day: the load, its status, rows, requests vs the minimum, extraction time."""
     from rich.table import Table
 
     from gospubliki.warehouse import db
 
     with db.connect() as conn, conn.cursor() as cur:
-        cur.execute("select count(*) from registry.pages where network = 'vk'")
-        n = cur.fetchone()[0]
+        cur.execute("select network, count(*) from registry.pages group by network")
+        pages = dict(cur.fetchall())
         cur.execute(
-            """select distinct on (snapshot_date) snapshot_date, load_id, status, rows, requests,
-                      (details->>'posts')::int, extract_seconds
-               from raw.loads where source = 'vk' and snapshot_date = any(%s)
-               order by snapshot_date, load_id desc""",
+            """select distinct on (source, snapshot_date) source, snapshot_date, load_id, status, rows,
+                      coalesce((details->>'posts')::int, 0), requests, extract_seconds
+               from raw.loads where snapshot_date = any(%s)
+               order by source, snapshot_date, load_id desc""",
             (days,),
         )
         rows = cur.fetchall()
-    minimum = math.ceil(n / 500) + math.ceil(n / 25)
-    table = Table(title=f"VK loads ({n} registry pages; minimum requests per day ceil(N/500)+ceil(N/25) = {minimum})")
-    for col in ("date", "load", "status", "rows", "posts", "requests", "extract s"):
-        table.add_column(col, justify="right")
-    for day, load_id, status, nrows, requests, posts, secs in rows:
-        table.add_row(str(day), str(load_id), status, str(nrows), str(posts or 0), str(requests), f"{secs or 0:.1f}")
+    table = Table(title="Raw loads (requests vs the minimum for the registry's pages)")
+    for col in ("network", "date", "load", "status", "rows", "posts", "requests", "minimum", "extract s"):
+        table.add_column(col, justify="left" if col in ("network", "status") else "right")
+    for source, day, load_id, status, nrows, posts, requests, secs in sorted(rows, key=lambda r: (r[1], r[0])):
+        colour = "green" if status == "validated" else "red"
+        table.add_row(source, str(day), str(load_id), f"[{colour}]{status}[/]", str(nrows), str(posts),
+                      str(requests), str(minimum_requests(source, pages.get(source, 0))), f"{secs or 0:.1f}")
     console.print(table)
 
 
@@ -140,7 +166,7 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> bool:
     world = _world
     faults = Faults(negative_members_on={opts.fault_day} if opts.fault_day else set())
     with start_in_thread(world, faults=faults) as sim:
-        console.print(f"[green]✓[/] simulated VK API on {sim.base_url} (tokens {', '.join(opts.vk_tokens)})")
+        console.print(f"[green]✓[/] simulated VK and OK APIs on {sim.base_url}; simulated Telegram accounts")
         airflow_env.apply(connections(sim, opts))
         with console.status("preparing Airflow (metadata DB, pools) …"):
             airflow_env.migrate_metadata_db()

@@ -28,14 +28,23 @@ def test_every_dag_has_owner_tags_and_retries(dagbag):
             assert t.retry_delay >= timedelta(minutes=1), t.task_id
 
 
-def test_pipeline_order_extract_validate_then_dbt(dagbag):
+def test_each_network_is_extracted_in_its_pool_then_validated(dagbag):
     dag = dagbag.dags[DAG_ID]
-    ids = set(dag.task_ids)
-    assert {"snapshot_date", "extract_vk", "validate_vk"} <= ids
-    assert dag.get_task("extract_vk").pool == "vk_api"
-    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt")]
-    assert [t.task_type for t in dbt_tasks] == ["DbtBuildLocalOperator"]
-    # every dbt task is downstream of the validation: a failed validation never reaches the marts
-    validate = dag.get_task("validate_vk")
-    downstream = validate.get_flat_relative_ids(upstream=False)
-    assert {t.task_id for t in dbt_tasks} <= downstream
+    for network, pool in (("vk", "vk_api"), ("ok", "ok_api"), ("tg", "telegram_api")):
+        extract = dag.get_task(f"extract_{network}")
+        assert extract.pool == pool
+        assert extract.upstream_task_ids == {"snapshot_date"}
+        assert dag.get_task(f"validate_{network}").upstream_task_ids == {f"extract_{network}"}
+
+
+def test_dbt_waits_for_every_network_and_needs_one_validated_load(dagbag):
+    dag = dagbag.dags[DAG_ID]
+    dbt = dag.get_task("dbt_build")
+    assert dbt.task_type == "DbtBuildLocalOperator"
+    assert dbt.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg"}
+    assert dbt.trigger_rule == "all_done_min_one_success"
+    # the gate fails the run when any network did not validate, after the others' marts were built
+    gate = dag.get_task("all_networks_validated")
+    assert gate.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg", "dbt_build"}
+    assert gate.trigger_rule == "all_success"
+    assert dag.leaves == [gate]

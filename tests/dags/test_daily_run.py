@@ -1,6 +1,6 @@
-"""Real Airflow DAG runs (``airflow dags test``) of gospubliki_daily against the simulator and a
-fresh PostgreSQL database: the happy path, a corrupted load that must not reach the marts, and a
-re-run of a date that must leave the same rows."""
+"""Real Airflow DAG runs (``airflow dags test``) of gospubliki_daily against the simulated VK, OK
+and Telegram and a fresh PostgreSQL database: the happy path, a corrupted VK load that must not
+reach the marts (while OK and Telegram still do), and a re-run of a date that leaves the same rows."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from gospubliki import airflow_env, settings
 from gospubliki.orchestration.runner import run_daily
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.importer import import_registry
-from gospubliki.simulator.config import Faults
+from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS, Faults
 from gospubliki.simulator.registry import write_registry_csv
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
@@ -23,12 +23,14 @@ from gospubliki.simulator.world import build_world
 DAY_1 = date(2026, 11, 20)
 DAY_2 = date(2026, 11, 21)  # the simulator reports negative member counts on this day
 LOG_DIR = settings.home() / "logs" / "test-dag-runs"
+FACTOR, SEED = 0.5, 7
+NETWORKS = ("vk", "ok", "tg")
 
 
 @pytest.fixture(scope="module")
 def pipeline(module_db, airflow_db, tmp_path_factory):
     """A small simulated region registered in a fresh database, and the simulator serving it."""
-    world = build_world(Scale.from_name("region", region="43", factor=0.5), seed=7)
+    world = build_world(Scale.from_name("region", region="43", factor=FACTOR), seed=SEED)
     registry_csv = tmp_path_factory.mktemp("registry") / "registry.csv"
     write_registry_csv(registry_csv, world)
     load_reference(module_db)
@@ -38,6 +40,15 @@ def pipeline(module_db, airflow_db, tmp_path_factory):
             f"AIRFLOW_CONN_{airflow_env.WAREHOUSE_CONN_ID.upper()}": airflow_env.connection_json_from_url(module_db),
             "AIRFLOW_CONN_VK_DEFAULT": json.dumps(
                 {"conn_type": "vk", "host": sim.url_template, "password": "sim-vk-1,sim-vk-2", "extra": {"rps": 20}}
+            ),
+            "AIRFLOW_CONN_OK_DEFAULT": json.dumps(
+                {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
+                 "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET}}
+            ),
+            "AIRFLOW_CONN_TELEGRAM_DEFAULT": json.dumps(
+                {"conn_type": "telegram",
+                 "extra": {"simulator": {"scale": "region", "region": "43", "seed": SEED, "factor": FACTOR},
+                           "resolve_budget": 1000}}
             ),
             "GOSPUBLIKI_WAREHOUSE_URL": module_db,
         }
@@ -55,10 +66,7 @@ def query(url, sql, *args):
 
 
 def mart_state(url):
-    return {
-        "national": query(url, "select * from marts.national_summary order by snapshot_date, network"),
-        "pages": query(url, "select count(*), sum(members_count) from marts.fct_page_daily")[0],
-    }
+    return {"national": query(url, "select * from marts.national_summary order by snapshot_date, network")}
 
 
 def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
@@ -66,8 +74,9 @@ def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
     result = run_daily(DAY_1, LOG_DIR)
     assert result.state == "success", result.log_file
 
-    (status, requests), = query(url, "select status, requests from raw.loads where source = 'vk' and snapshot_date = %s", DAY_1)
-    assert status == "validated"
+    statuses = dict(query(url, "select source, status from raw.loads where snapshot_date = %s", DAY_1))
+    assert statuses == {n: "validated" for n in NETWORKS}
+    (requests,), = query(url, "select requests from raw.loads where source = 'vk' and snapshot_date = %s", DAY_1)
     vk_pages = query(url, "select count(*) from registry.pages where network = 'vk'")[0][0]
     minimum = -(-vk_pages // 500) + -(-vk_pages // 25)
     print(f"\nVK requests for {vk_pages} pages: {requests} (minimum ceil(N/500)+ceil(N/25) = {minimum})")
@@ -78,7 +87,7 @@ def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
     all_pages = query(url, loaded, DAY_1)[0][0]
     ok_pages = query(url, loaded + " and p.fetch_status = 'ok'", DAY_1)[0][0]
     assert all_pages == vk_pages and 0 < ok_pages < all_pages
-    assert query(url, "select count(*) from marts.fct_page_daily where snapshot_date = %s", DAY_1)[0][0] == all_pages
+    assert query(url, "select count(*) from marts.fct_page_daily where snapshot_date = %s and network = 'vk'", DAY_1)[0][0] == all_pages
     (pages, subscribers), = query(
         url, "select pages, subscribers from marts.national_summary where snapshot_date = %s and network = 'vk'", DAY_1
     )
@@ -87,9 +96,13 @@ def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
                                "where l.status = 'validated' and p.fetch_status = 'ok' and l.snapshot_date = %s", DAY_1)[0][0]
     assert subscribers == world_members
     assert query(url, "select count(*) from marts.municipality_rating")[0][0] > 0
+    networks = {r[0] for r in query(url, "select network from marts.national_summary where snapshot_date = %s", DAY_1)}
+    assert networks == {"all", *NETWORKS}
 
 
-def test_a_corrupted_load_fails_the_run_and_leaves_the_marts_as_they_were(pipeline):
+def test_a_corrupted_load_fails_the_run_and_never_reaches_the_marts(pipeline):
+    """On DAY_2 the simulator reports negative member counts on VK and OK: both loads fail
+    validation, the run fails, and only Telegram's validated load reaches the marts."""
     url, _ = pipeline
     before = mart_state(url)
     result = run_daily(DAY_2, LOG_DIR)
@@ -97,11 +110,17 @@ def test_a_corrupted_load_fails_the_run_and_leaves_the_marts_as_they_were(pipeli
     log = result.log_file.read_text()
     assert "members_count" in log  # the failed expectation is named in the task log
 
-    assert query(url, "select status from raw.loads where snapshot_date = %s", DAY_2) == [("failed",)]
+    statuses = dict(query(url, "select source, status from raw.loads where snapshot_date = %s", DAY_2))
+    assert statuses == {"vk": "failed", "ok": "failed", "tg": "validated"}
     assert query(url, "select count(*) from audit.validations v join raw.loads l using (load_id) "
-                      "where l.snapshot_date = %s and not v.success", DAY_2)[0][0] == 1
-    assert mart_state(url) == before
-    assert query(url, "select count(*) from marts.fct_page_daily where snapshot_date = %s", DAY_2) == [(0,)]
+                      "where l.snapshot_date = %s and not v.success", DAY_2)[0][0] == 2
+    # the earlier day is untouched, and no VK/OK row of the corrupted day exists anywhere downstream
+    assert query(url, "select * from marts.national_summary where snapshot_date < %s order by snapshot_date, network",
+                 DAY_2) == before["national"]
+    by_network = dict(query(url, "select network, count(*) from marts.fct_page_daily where snapshot_date = %s "
+                                 "group by network", DAY_2))
+    assert set(by_network) == {"tg"}
+    assert query(url, "select min(members_count) from marts.fct_page_daily")[0][0] >= 0
 
 
 def test_rerunning_a_date_replaces_its_load_and_leaves_the_same_rows(pipeline):
@@ -110,7 +129,7 @@ def test_rerunning_a_date_replaces_its_load_and_leaves_the_same_rows(pipeline):
               " where l.status = 'validated' and l.snapshot_date = %s), "
               "(select count(*) from raw.vk_posts p join raw.loads l using (load_id) "
               " where l.status = 'validated' and l.snapshot_date = %s), "
-              "(select count(*) from marts.fct_page_daily where snapshot_date = %s)")
+              "(select count(*) from marts.fct_page_daily where snapshot_date = %s and network = 'vk')")
     before = query(url, counts, DAY_1, DAY_1, DAY_1)[0]
     marts_before = query(url, "select * from marts.national_summary where snapshot_date = %s order by network", DAY_1)
     result = run_daily(DAY_1, LOG_DIR)
