@@ -78,7 +78,10 @@ def _page(
     elif network == "ok":
         screen = ids.new_screen_name("ok", base) if custom else ""
     else:
-        screen = ids.new_screen_name("tg", base + ("" if r.random() < 0.5 else "_official"))
+        suffix = "" if r.random() < 0.5 else "_official"
+        if len(base + suffix) < 5:  # Telegram usernames have at least 5 characters ('mvd' is not one)
+            suffix = "_official"
+        screen = ids.new_screen_name("tg", base + suffix)
     first = r.uniform(0, 1)
     created = (
         EARLIEST_PAGE + timedelta(days=int(first * (MANDATE - EARLIEST_PAGE).days))
