@@ -10,6 +10,7 @@ dynamics, missing criteria) — never copied from a dbt run.
 from __future__ import annotations
 
 import csv
+import io
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -613,6 +614,24 @@ def test_export_all_regions_writes_every_region_of_the_period(rated, tmp_path):
     assert sorted(f.name for f in files) == sorted(
         f"rating_example_30_{region}_2025-W46.{ext}" for region in ("12", "43") for ext in rating.FORMATS
     )
+
+
+def test_command_and_weekly_task_helpers(rated, tmp_path):
+    from rich.console import Console
+
+    console = Console(record=True, width=120, file=io.StringIO())
+    files = rating.show_and_export(
+        "43", "2025-W46", out_dir=tmp_path, formats=["csv"], console=console, url=rated.url
+    )
+    text = console.export_text()
+    assert "Место" in text and "Котельничский м.р." in text and "новый" in text
+    assert [f.name for f in files] == ["rating_example_30_43_2025-W46.csv"]
+    assert rating.show_and_export("43", console=console, url=rated.url) == []  # print only
+    # the weekly task for Sunday D2 exports W46 for every region
+    weekly = rating.weekly_export(D2, tmp_path / "weekly", url=rated.url)
+    assert {f.parent.name for f in weekly} == {"2025-W46"} and len(weekly) == 2 * len(rating.FORMATS)
+    with pytest.raises(rating.RatingNotFound):
+        rating.weekly_export(D4, tmp_path / "weekly", url=rated.url)  # W48 has no data here
 
 
 # ---------------------------------------------------------------- history and incremental builds

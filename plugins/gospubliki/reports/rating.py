@@ -688,6 +688,38 @@ def default_out_dir() -> Path:
     return settings.home() / "reports" / "rating"
 
 
+def show_and_export(
+    region_code: str,
+    period: str | None = None,
+    *,
+    methodology: str | None = None,
+    out_dir: str | Path | None = None,
+    formats: Iterable[str] = FORMATS,
+    console=None,
+    url: str | None = None,
+) -> list[Path]:
+    """For ``gospubliki rating --region R --period P [--methodology M] [--out DIR]``: print the
+    table and, with ``out_dir``, write it in ``formats``; returns the files written."""
+    from rich.console import Console
+
+    table = rating_table(region_code, period, methodology, url)
+    (console or Console()).print(render_console(table))
+    return write_files(table, out_dir, formats) if out_dir is not None else []
+
+
+def weekly_export(
+    snapshot_date: date, out_dir: str | Path | None = None, url: str | None = None
+) -> list[Path]:
+    """The weekly task: every region's table of the default methodology's period that contains
+    ``snapshot_date`` (run it for the last day of the period, e.g. Sunday's snapshot) in every
+    format, under ``out_dir/<period>/``. Raises :class:`RatingNotFound` if the mart has no rows
+    for that period yet (run dbt first)."""
+    from gospubliki.reports.methodology import default_methodology, period_of
+
+    period = period_of(snapshot_date, default_methodology().period_type)
+    return export_all_regions(out_dir, period.period_id, url)
+
+
 def methodology_codes() -> list[str]:
     """Codes of the methodologies in the seeds (for CLI choices)."""
     return sorted(load_methodologies())
