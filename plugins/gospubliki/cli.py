@@ -33,6 +33,8 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(extract_app, name="extract")
 app.add_typer(dbt_app, name="dbt")
+rating_app = typer.Typer(help="Ratings of municipalities (methodology as data: docs/rating-methodology.md).")
+app.add_typer(rating_app, name="rating")
 
 
 @app.callback()
@@ -315,3 +317,56 @@ def demo(
     opts = DemoOptions(days=days, scale=scale, region=region, fault_day=parse_date(fault_day) if fault_day else None)
     ok = run_demo(opts, console)
     raise typer.Exit(0 if ok or opts.fault_day else 1)
+
+
+# ---------------------------------------------------------------- ratings
+@rating_app.callback(invoke_without_command=True)
+def rating(
+    ctx: typer.Context,
+    region: str = typer.Option(None, "--region", "-r", help="Region code, e.g. 43 (Кировская область)."),
+    period: str = typer.Option(None, "--period", "-p", help="ISO week '2026-W47' or month '2026-11' (default: latest)."),
+    methodology: str = typer.Option(None, "--methodology", "-m", help="Methodology code (default: the default one)."),
+    out: Path = typer.Option(None, "--out", help="Also write XLSX, CSV, HTML and PNG files into this folder."),
+) -> None:
+    """Print a region's rating table (Место | Муниципалитет | Балл | % | Динамика); --out exports it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not region:
+        console.print(ctx.get_help())
+        raise typer.Exit(2)
+    from gospubliki.reports.rating import RatingNotFound, show_and_export
+
+    try:
+        files = show_and_export(region, period, methodology=methodology, out_dir=out, console=console)
+    except (RatingNotFound, ValueError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    for f in files:
+        console.print(f"  wrote {f}")
+
+
+@rating_app.command("import-manual")
+def rating_import_manual(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Expert scores CSV.")) -> None:
+    """Import manual (expert) criteria scores; bad rows are rejected with a reason (docs/rating-methodology.md)."""
+    from gospubliki.reports.manual import ManualScoresFileError, import_manual_scores
+
+    try:
+        report = import_manual_scores(path)
+    except ManualScoresFileError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"{report.rows_loaded} scores loaded, {len(report.rejects)} rejected; run `gospubliki dbt build` to apply")
+    for r in report.rejects:
+        console.print(f"  row {r.row_number}: {r.reason}")
+
+
+@rating_app.command("export-all")
+def rating_export_all(
+    period: str = typer.Option(None, "--period", "-p", help="Period (default: latest)."),
+    out: Path = typer.Option(None, "--out", help="Folder (default: GOSPUBLIKI_HOME/reports/rating)."),
+) -> None:
+    """Write every region's rating table (XLSX, CSV, HTML, PNG) — what the weekly task does."""
+    from gospubliki.reports.rating import export_all_regions
+
+    files = export_all_regions(out, period)
+    console.print(f"{len(files)} files written under {files[0].parent if files else out}")

@@ -11,7 +11,7 @@ import psycopg2
 import pytest
 
 from gospubliki import airflow_env, settings
-from gospubliki.orchestration.runner import run_daily
+from gospubliki.orchestration.runner import run_dag, run_daily
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.importer import import_registry
 from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS, Faults
@@ -141,3 +141,23 @@ def test_rerunning_a_date_replaces_its_load_and_leaves_the_same_rows(pipeline):
     assert statuses == [("superseded",), ("validated",)]
     cols = lambda rows: [r[:-2] for r in rows]  # noqa: E731 - the last columns are processing timestamps
     assert cols(query(url, "select * from marts.national_summary where snapshot_date = %s order by network", DAY_1)) == cols(marts_before)
+
+
+def test_the_weekly_task_exports_the_rating_of_every_region(pipeline, tmp_path, monkeypatch):
+    """gospubliki_weekly_reports on the Monday after DAY_1's week: the week's rating table of the
+    region in four formats (the reports folder follows GOSPUBLIKI_HOME)."""
+    from datetime import datetime
+
+    from gospubliki.dates import MOSCOW
+
+    monkeypatch.setenv("GOSPUBLIKI_HOME", str(tmp_path))
+    monday = datetime(2026, 11, 23, 6, 0, tzinfo=MOSCOW)
+    result = run_dag("gospubliki_weekly_reports", monday, DAY_1, LOG_DIR)
+    assert result.state == "success", result.log_file
+    files = sorted((tmp_path / "reports" / "rating").rglob("*.*"))
+    assert {f.suffix for f in files} == {".xlsx", ".csv", ".html", ".png"}
+    assert all("43" in f.name and "2026-W47" in str(f) for f in files)
+    png = next(f for f in files if f.suffix == ".png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    csv_text = next(f for f in files if f.suffix == ".csv").read_text(encoding="utf-8-sig")
+    assert "Место" in csv_text and "Муниципалитет" in csv_text

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.extras
+
 from gospubliki import dates
 from gospubliki.extract.vk import PAGE_COLUMNS, POST_COLUMNS
 from gospubliki.reference.catalog import Municipality

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import bi_world as w
 import pytest
+
 from gospubliki.transform import dbt
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ import bi_world as w
 import psycopg2
 import psycopg2.errors
 import pytest
+
 from gospubliki.transform import dbt
 from gospubliki.warehouse import bi_role
 

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import psycopg2
 import psycopg2.extras
 import pytest
+
 from gospubliki import dates
 from gospubliki.extract.vk import PAGE_COLUMNS, POST_COLUMNS
 from gospubliki.reference.catalog import Municipality

@@ -8,6 +8,7 @@ import os
 
 import psycopg2
 import pytest
+
 from gospubliki.transform import dbt
 from gospubliki.warehouse import db
 

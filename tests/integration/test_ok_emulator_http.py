@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import requests
+
 from gospubliki.clients.ok_protocol import signature, signed_params
 from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET
 from gospubliki.simulator.scale import Scale

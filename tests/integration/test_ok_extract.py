@@ -9,6 +9,8 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from psycopg2.extras import execute_values
+
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.clients.ok import OkClient
 from gospubliki.dates import MOSCOW
@@ -27,7 +29,6 @@ from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
 from gospubliki.simulator.world import build_world
 from gospubliki.warehouse import db
-from psycopg2.extras import execute_values
 
 pytestmark = pytest.mark.integration
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg2
 import psycopg2.extras
 import pytest
+
 from gospubliki.extract.ok import run_ok_extraction
 from gospubliki.extract.vk import run_vk_extraction
 from gospubliki.quality import ValidationFailed, check_and_publish, suites

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import psycopg2
 import pytest
+
 from gospubliki.reference.catalog import Municipality
 from gospubliki.reference.load import load_reference
 from gospubliki.reports.manual import ManualScoresFileError, import_manual_scores

@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import psycopg2
 import psycopg2.extras
 import pytest
+
 from gospubliki import dates
 from gospubliki.extract import ok_rows
 from gospubliki.extract.vk import PAGE_COLUMNS as VK_PAGE_COLUMNS

@@ -4,6 +4,7 @@ registry that imports with exactly its malformed rows rejected."""
 from __future__ import annotations
 
 import pytest
+
 from gospubliki.reference.load import load_reference, read_municipalities, read_regions
 from gospubliki.simulator.registry import BAD_ROW_KINDS, synthetic_municipalities, write_registry_csv
 from gospubliki.simulator.scale import Scale

@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 import tg_world as tw
+
 from gospubliki.extract.vk import run_vk_extraction
 from gospubliki.quality import check_and_publish
 from gospubliki.reference.load import load_reference

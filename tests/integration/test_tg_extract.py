@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import psycopg2
 import pytest
 import tg_world as tw
+
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.extract import telegram_state
 from gospubliki.extract.telegram import run_tg_extraction

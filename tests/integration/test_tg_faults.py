@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import tg_world as tw
+
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.quality import check_and_publish
 from gospubliki.simulator.scale import Scale

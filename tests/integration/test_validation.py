@@ -15,6 +15,7 @@ import shutil
 from datetime import date, timedelta
 
 import pytest
+
 from gospubliki import dates
 from gospubliki.quality import ValidationFailed, build_context, check_and_publish, suites, validate_load
 from gospubliki.quality import context as gx_context

@@ -12,13 +12,14 @@ import jconfig
 import pytest
 import requests
 import vk_api
+from requests.adapters import HTTPAdapter
+from vk_api import ApiError
+from vk_api.requests_pool import VkRequestsPool
+
 from gospubliki.simulator.config import EmulatorConfig, Faults
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
 from gospubliki.simulator.world import build_world
-from requests.adapters import HTTPAdapter
-from vk_api import ApiError
-from vk_api.requests_pool import VkRequestsPool
 
 DAY = date(2026, 3, 10)
 FIELDS = "members_count,verified,description,cover,activity,is_closed,deactivated"

@@ -10,6 +10,8 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from psycopg2.extras import execute_values
+
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.dates import MOSCOW
 from gospubliki.extract.vk import run_vk_extraction
@@ -20,7 +22,6 @@ from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
 from gospubliki.simulator.world import build_world
 from gospubliki.warehouse import db
-from psycopg2.extras import execute_values
 
 pytestmark = pytest.mark.integration
 

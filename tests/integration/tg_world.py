@@ -8,13 +8,14 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+from psycopg2.extras import execute_values
+
 from gospubliki.extract.telegram import run_tg_extraction
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.links import normalize_tg
 from gospubliki.simulator import tg_objects
 from gospubliki.simulator.telegram_fake import TelegramSimulator
 from gospubliki.warehouse import db
-from psycopg2.extras import execute_values
 
 REPO_GX = Path(__file__).resolve().parents[2] / "expectations" / "gx"
 WINDOW = 7

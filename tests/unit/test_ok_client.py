@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+
 from gospubliki.clients.errors import Action, ApiFailure
 from gospubliki.clients.ok import OkClient
 from gospubliki.clients.ok_protocol import signature

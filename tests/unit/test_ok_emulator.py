@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from gospubliki import dates
 from gospubliki.clients.ok_protocol import signature, signed_params
 from gospubliki.simulator.config import (

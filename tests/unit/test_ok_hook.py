@@ -7,6 +7,7 @@ import logging
 from datetime import date
 
 import pytest
+
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.extract.ok import client_from_settings
 from gospubliki.hooks.ok import OkHook

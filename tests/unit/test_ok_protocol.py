@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
+
 from gospubliki.clients import ok_protocol as op
 from gospubliki.clients.errors import Action, CredentialStopped, PageSkipped, RetryableError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from gospubliki.clients.vk import Skip
 from gospubliki.extract.ok_rows import (
     BLOCKED_SKIP,

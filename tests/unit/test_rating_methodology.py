@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from gospubliki.reports import methodology as m
 from gospubliki.transform import dbt
 

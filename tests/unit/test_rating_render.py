@@ -10,10 +10,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from gospubliki.reports import rating
-from gospubliki.reports.rating import CriterionColumn, RatingRow, RatingTable
 from openpyxl import load_workbook
 from rich.console import Console
+
+from gospubliki.reports import rating
+from gospubliki.reports.rating import CriterionColumn, RatingRow, RatingTable
 
 CRITERIA = (
     CriterionColumn(

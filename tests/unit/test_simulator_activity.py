@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
+
 from gospubliki.dates import MOSCOW
 from gospubliki.simulator import activity
 from gospubliki.simulator.scale import Scale

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from gospubliki.reference.catalog import read_regions
 from gospubliki.settings import REPO_ROOT
 from gospubliki.simulator.registry import (
@@ -31,9 +32,9 @@ def _read(path: Path) -> tuple[list[str], list[dict]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def test_columns_are_the_architecture_contract():
-    text = (REPO_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    section = text.split("### Registry CSV", 1)[1].split("###", 1)[0]
+def test_columns_are_the_registry_contract():
+    text = (REPO_ROOT / "docs" / "registry.md").read_text(encoding="utf-8")
+    section = text.split("## Columns", 1)[1].split("##", 1)[0]
     documented = []
     for line in section.splitlines():
         if line.startswith("| `"):

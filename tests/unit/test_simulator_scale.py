@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from gospubliki.simulator.scale import HEADLINE, SECTORS, Scale
 from gospubliki.simulator.world import build_world
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from gospubliki.simulator.vkscript import ScriptError, parse
 from vk_api.requests_pool import vk_one_method, vk_one_param
+
+from gospubliki.simulator.vkscript import ScriptError, parse
 
 
 def test_literal_array_of_calls():

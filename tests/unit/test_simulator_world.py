@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 import pytest
+
 from gospubliki.reference.catalog import read_municipalities
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.world import build_world

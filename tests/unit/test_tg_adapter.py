@@ -9,6 +9,9 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from telethon import errors
+from telethon.tl import types
+
 from gospubliki import dates
 from gospubliki.clients.errors import RetryableError
 from gospubliki.clients.telegram.port import AccountUnusable, ChannelSkipped, FloodWait
@@ -18,8 +21,6 @@ from gospubliki.simulator import tg_objects
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.telegram_fake import SIM_API_ID, TelegramFaults, TelegramSimulator
 from gospubliki.simulator.world import build_world
-from telethon import errors
-from telethon.tl import types
 
 DAY = date(2026, 3, 1)
 SINCE, UNTIL = dates.window_start(DAY, 7), dates.window_end(DAY)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from airflow.sdk._shared.secrets_masker import redact
+
 from gospubliki.clients.telegram import settings as tg_settings
 from gospubliki.hooks.telegram import TelegramHook
 

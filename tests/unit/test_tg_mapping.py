@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from gospubliki.clients.telegram import mapping
-from gospubliki.clients.telegram.port import ChannelRef, ChannelSkipped
 from telethon.extensions import BinaryReader
 from telethon.tl import types
+
+from gospubliki.clients.telegram import mapping
+from gospubliki.clients.telegram.port import ChannelRef, ChannelSkipped
 
 CHANNEL = 1_777_000_111
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

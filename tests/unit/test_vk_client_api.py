@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+
 from gospubliki.clients.errors import NoCredentialsLeft, RetryableError
 from gospubliki.clients.vk import VkClient
 

@@ -7,6 +7,7 @@ import math
 import re
 
 import pytest
+
 from gospubliki.clients.vk_batches import (
     EXECUTE_CALLS,
     GET_BY_ID_BATCH,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import requests
+from vk_api.exceptions import ApiError, ApiHttpError, Captcha
+
 from gospubliki.clients.errors import Action, CredentialStopped, PageSkipped, RetryableError
 from gospubliki.clients.vk_batches import classify, skip_status, to_failure
-from vk_api.exceptions import ApiError, ApiHttpError, Captcha
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import logging
 from datetime import date
 
 import pytest
+
 from gospubliki.hooks.vk import VkHook
 
 

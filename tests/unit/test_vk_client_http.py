@@ -11,6 +11,7 @@ import jconfig
 import pytest
 import requests
 import vk_api
+
 from gospubliki.clients.http import RequestCounter, RewritingAdapter, method_of, rewriting_session
 
 

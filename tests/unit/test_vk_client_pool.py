@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+
 from gospubliki.clients.errors import CredentialStopped, NoCredentialsLeft
 from gospubliki.clients.pool import CredentialPool, CredentialsExhausted, StopAndRequeue
 

@@ -12,10 +12,10 @@ Each failure the clients see is mapped to an :class:`Action`:
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     RETRY = "retry"
     SKIP_PAGE = "skip_page"
     STOP_CREDENTIAL = "stop_credential"

@@ -12,7 +12,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 from gospubliki.dates import MOSCOW
@@ -42,9 +43,13 @@ def logical_date_for(snapshot_date: date) -> datetime:
 def run_daily(snapshot_date: date, log_dir: Path, dag_id: str = DAG_ID) -> DagRunResult:
     """``airflow dags test`` for the run that collects ``snapshot_date``; Airflow's env must be set
     (``gospubliki.airflow_env.apply``)."""
+    return run_dag(dag_id, logical_date_for(snapshot_date), snapshot_date, log_dir)
+
+
+def run_dag(dag_id: str, logical: datetime, snapshot_date: date, log_dir: Path) -> DagRunResult:
+    """``airflow dags test DAG_ID LOGICAL_DATE`` with its output in a log file."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / f"{dag_id}_{snapshot_date.isoformat()}.log"
-    logical = logical_date_for(snapshot_date)
     airflow = str(Path(sys.executable).with_name("airflow"))
     started = time.monotonic()
     with log_file.open("w") as fh:

