@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,9 +37,10 @@ from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.clients.ok import GroupsResult, NamesResult, OkClient, TopicsResult, format_base_url
 from gospubliki.clients.pool import CredentialsExhausted
 from gospubliki.clients.vk import NO_CREDENTIALS_SKIP, Skip
+from gospubliki.extract.landing import land_extraction, skipped_summary
 from gospubliki.extract.ok_rows import PAGE_COLUMNS, POST_COLUMNS, group_skip, page_row, post_row
 from gospubliki.extract.vk import ExtractResult, RegistryPage, read_registry_pages
-from gospubliki.warehouse import db, loads
+from gospubliki.warehouse import db
 from gospubliki.warehouse.loads import LoadResult, RawBatch
 
 log = logging.getLogger(__name__)
@@ -169,10 +169,7 @@ def extract_ok(
         "window": {"days": window_days, "start": since.isoformat(), "end": until.isoformat()},
         "requests": client.requests.snapshot(),
         "errors": client.errors.snapshot(),
-        "skipped_pages": {
-            "by_status": dict(Counter(s.status for s in skipped)),
-            "by_reason": dict(Counter(s.kind for s in skipped)),
-        },
+        "skipped_pages": skipped_summary(skipped),
         "short_names": {"cached": len(known), "resolved": len(names.ids), "unresolved": len(names.skipped)},
         "extra_topic_pages": sum(n - 1 for n in topics.pages.values()),
         "tokens_stopped": client.stopped_tokens,
@@ -251,18 +248,13 @@ def run_ok_extraction(
     finally:
         client.close()
     update_cache(result.resolved, result.vanished, url)
-    load = loads.land(
+    return land_extraction(
         SOURCE,
         snapshot_date,
         result.batches,
         requests=result.requests,
-        extract_seconds=round(time.monotonic() - started, 3),
         details=result.details,
+        extract_seconds=time.monotonic() - started,
+        no_credentials=result.no_credentials,
         url=url,
     )
-    log.info("ok load %d landed for %s: %s", load.load_id, snapshot_date, load.rows)
-    if result.no_credentials is not None:
-        raise NoCredentialsLeft(
-            f"ok load {load.load_id} for {snapshot_date} is partial: {result.no_credentials}"
-        )
-    return load

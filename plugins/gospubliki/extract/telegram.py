@@ -34,9 +34,9 @@ from gospubliki.clients.telegram.port import AccountUnusable
 from gospubliki.clients.telegram.settings import TelegramAccount, TelegramSettings
 from gospubliki.clients.telegram.telethon_adapter import ClientFactory, TelethonAdapter, telethon_factory
 from gospubliki.extract import telegram_state as state
+from gospubliki.extract.landing import land_extraction
 from gospubliki.extract.telegram_rows import PAGE_COLUMNS, POST_COLUMNS, details_of, page_row, post_row
 from gospubliki.extract.vk import RegistryPage, read_registry_pages
-from gospubliki.warehouse import loads
 from gospubliki.warehouse.loads import LoadResult, RawBatch
 
 log = logging.getLogger(__name__)
@@ -196,18 +196,13 @@ def run_tg_extraction(
         url=url,
         window_days=window_days,
     )
-    load = loads.land(
+    return land_extraction(
         SOURCE,
         snapshot_date,
         result.batches,
         requests=result.requests,
-        extract_seconds=round(time.monotonic() - started, 3),
         details=result.details,
+        extract_seconds=time.monotonic() - started,
+        no_credentials=result.no_accounts,
         url=url,
     )
-    log.info("tg load %d landed for %s: %s", load.load_id, snapshot_date, load.rows)
-    if result.no_accounts is not None:
-        raise NoCredentialsLeft(
-            f"tg load {load.load_id} for {snapshot_date} is partial: {result.no_accounts}"
-        )
-    return load

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from gospubliki.clients.telegram.collector import ChannelOutcome, CollectResult
 from gospubliki.clients.telegram.port import PostRecord
 from gospubliki.clients.telegram.settings import TelegramSettings
+from gospubliki.extract.landing import skipped_summary
 from gospubliki.extract.vk import RegistryPage
 
 PAGE_COLUMNS = (
@@ -158,8 +159,5 @@ def details_of(
         "accounts_stopped": dict(collected.stopped),
         "moved_channels": collected.moved,
         "rounds": collected.rounds,
-        "skipped_pages": {
-            "by_status": dict(Counter(o.status for o in skipped)),
-            "by_reason": dict(Counter(o.kind for o in skipped)),
-        },
+        "skipped_pages": skipped_summary(skipped),
     }

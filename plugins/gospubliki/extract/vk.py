@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -34,7 +33,8 @@ from gospubliki.clients.vk import (
     format_base_url,
     group_skip,
 )
-from gospubliki.warehouse import db, loads
+from gospubliki.extract.landing import land_extraction, skipped_summary
+from gospubliki.warehouse import db
 from gospubliki.warehouse.loads import LoadResult, RawBatch
 
 log = logging.getLogger(__name__)
@@ -211,10 +211,7 @@ def extract_vk(
         "window": {"days": window_days, "start": since.isoformat(), "end": until.isoformat()},
         "requests": client.requests.snapshot(),
         "errors": client.errors.snapshot(),
-        "skipped_pages": {
-            "by_status": dict(Counter(s.status for s in skipped)),
-            "by_reason": dict(Counter(s.kind for s in skipped)),
-        },
+        "skipped_pages": skipped_summary(skipped),
         "tokens_stopped": client.stopped_tokens,
     }
     if exhausted is not None:
@@ -275,18 +272,13 @@ def run_vk_extraction(
         result = extract_vk(pages, snapshot_date, client, window_days)
     finally:
         client.close()
-    load = loads.land(
+    return land_extraction(
         SOURCE,
         snapshot_date,
         result.batches,
         requests=result.requests,
-        extract_seconds=round(time.monotonic() - started, 3),
         details=result.details,
+        extract_seconds=time.monotonic() - started,
+        no_credentials=result.no_credentials,
         url=url,
     )
-    log.info("vk load %d landed for %s: %s", load.load_id, snapshot_date, load.rows)
-    if result.no_credentials is not None:
-        raise NoCredentialsLeft(
-            f"vk load {load.load_id} for {snapshot_date} is partial: {result.no_credentials}"
-        )
-    return load
