@@ -314,6 +314,8 @@ def demo(
     from gospubliki.dates import parse_date
     from gospubliki.demo import DemoOptions, run_demo
 
+    if logging.getLogger().level > logging.DEBUG:  # the demo shows its own progress; -v shows the logs
+        logging.getLogger("gospubliki").setLevel(logging.WARNING)
     opts = DemoOptions(days=days, scale=scale, region=region, fault_day=parse_date(fault_day) if fault_day else None)
     ok = run_demo(opts, console)
     raise typer.Exit(0 if ok or opts.fault_day else 1)

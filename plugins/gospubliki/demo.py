@@ -89,7 +89,7 @@ def connections(sim, opts: DemoOptions) -> dict[str, str]:
         ),
         "ok_default": json.dumps(
             {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
-             "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET}}
+             "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET, "rps": 50}}
         ),
         # a first run resolves every channel once (the cache makes later days resolve none)
         "telegram_default": json.dumps(

