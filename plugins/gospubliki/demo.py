@@ -162,8 +162,7 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> bool:
 
     console = console or Console()
     started = time.monotonic()
-    _world, _report = prepare(opts, console)
-    world = _world
+    world, _report = prepare(opts, console)
     faults = Faults(negative_members_on={opts.fault_day} if opts.fault_day else set())
     with start_in_thread(world, faults=faults) as sim:
         console.print(f"[green]✓[/] simulated VK and OK APIs on {sim.base_url}; simulated Telegram accounts")

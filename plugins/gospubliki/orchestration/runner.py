@@ -60,14 +60,3 @@ def run_dag(dag_id: str, logical: datetime, snapshot_date: date, log_dir: Path) 
     states = _FINISHED.findall(text)
     state = states[-1] if states else ("failed" if proc.returncode else "unknown")
     return DagRunResult(snapshot_date, logical, state, time.monotonic() - started, log_file)
-
-
-def failed_tasks(result: DagRunResult) -> list[str]:
-    """Task ids the run's log reports as failed (for a readable message)."""
-    found = []
-    for line in result.log_file.read_text(errors="replace").splitlines():
-        if "FAILED" in line or "state=failed" in line:
-            m = re.search(r"task_id=([\w.]+)", line)
-            if m and m.group(1) not in found:
-                found.append(m.group(1))
-    return found
