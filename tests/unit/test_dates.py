@@ -4,7 +4,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from gospubliki.dates import MOSCOW, parse_date, resolve_snapshot_date, snapshot_date_for, window_end, window_start
+from gospubliki.dates import (
+    MOSCOW,
+    parse_date,
+    resolve_snapshot_date,
+    snapshot_date_for,
+    window_end,
+    window_start,
+)
 
 
 def test_the_0300_moscow_run_collects_the_previous_moscow_day():

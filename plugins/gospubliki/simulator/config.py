@@ -47,12 +47,15 @@ class Faults:
         ``group.getInfo``) reports every page's ``members_count`` negated (a corrupted source the
         validation must block).
     :param server_error_every: every Nth HTTP request answers VK error 10 (Internal server error).
+    :param rate_limit_every: every Nth HTTP request answers VK error 6 (Too many requests per
+        second) whatever the real pace: a burst a test can count on, however fast the machine.
     :param slow_seconds: delay before every response.
     :param revoked_tokens: tokens that answer error 5 as if revoked.
     """
 
     negative_members_on: set[date] = field(default_factory=set)
     server_error_every: int | None = None
+    rate_limit_every: int | None = None
     slow_seconds: float = 0.0
     revoked_tokens: set[str] = field(default_factory=set)
     ok_token_errors: dict[str, int] = field(default_factory=dict)  # OK token -> error code it answers

@@ -134,6 +134,8 @@ class VkEmulator:
     def _admit(self, token: str, n: int) -> None:
         if token not in self.config.tokens or token in self.faults.revoked_tokens:
             raise VkError(5)
+        if self.faults.rate_limit_every and n % self.faults.rate_limit_every == 0:
+            raise VkError(6)
         now = time.monotonic()
         with self._lock:
             window = self._windows[token]
