@@ -7,14 +7,11 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg2
 import psycopg2.extensions
 
 from gospubliki import settings
-
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
 
 @contextmanager
@@ -28,15 +25,14 @@ def connect(url: str | None = None) -> Iterator[psycopg2.extensions.connection]:
         conn.close()
 
 
-def apply_schema(url: str | None = None) -> None:
-    """Create the schemas and tables the Python side owns (idempotent)."""
+def apply_schema(url: str | None = None) -> list[int]:
+    """Bring the schemas and tables the Python side owns up to date (versioned, see
+    ``warehouse.migrations``); returns the schema versions applied now (none when up to date)."""
     from gospubliki.warehouse import migrations
 
     with connect(url) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(4242)")  # concurrent tasks: one applies, others wait
-        cur.execute(SCHEMA_SQL.read_text())
-        for sql in migrations.extra_schema_sql():
-            cur.execute(sql)
+        return migrations.apply(cur)
 
 
 def _cell(value) -> str | None:

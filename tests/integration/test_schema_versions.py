@@ -1,0 +1,102 @@
+"""The versioned warehouse schema: a warehouse made before versioning (the baseline files only,
+with data landed by the code of that time) is upgraded by ``apply_schema`` and keeps every row.
+
+``data/warehouse_v1.sql.gz`` is a data-only dump (reference, registry, raw, audit) of a small
+simulated region — registry import, two days of VK, OK and Telegram loads, validated — made with
+the code at commit 04a56ba, before schema versioning."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from gospubliki.warehouse import db, migrations
+
+pytestmark = pytest.mark.integration
+
+V1_DUMP = Path(__file__).with_name("data") / "warehouse_v1.sql.gz"
+SCHEMAS = ("reference", "registry", "raw", "audit")
+
+
+def _tables(cur) -> list[str]:
+    cur.execute(
+        "select table_schema || '.' || table_name from information_schema.tables"
+        " where table_schema = any(%s) and table_type = 'BASE TABLE' and table_name <> 'schema_migrations'"
+        " order by 1",
+        (list(SCHEMAS),),
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def _columns(cur, table: str) -> list[str]:
+    schema, name = table.split(".")
+    cur.execute(
+        "select column_name from information_schema.columns where table_schema = %s and table_name = %s"
+        " order by ordinal_position",
+        (schema, name),
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def _fingerprint(cur, table: str, columns: list[str]) -> tuple[int, str]:
+    """Row count and an order-independent hash of the rows' text in ``columns``."""
+    cols = ", ".join(f'"{c}"::text' for c in columns)
+    cur.execute(
+        f"select count(*), coalesce(md5(string_agg(r, '|' order by r)), '') from"
+        f" (select concat_ws(chr(31), {cols}) as r from {table}) t"
+    )
+    n, digest = cur.fetchone()
+    return n, digest
+
+
+def _previous_warehouse(url: str) -> dict[str, tuple[list[str], tuple[int, str]]]:
+    """The baseline schema without a version table, filled from the v1 dump."""
+    with db.connect(url) as conn, conn.cursor() as cur:
+        for path in migrations.BASELINE_FILES:
+            cur.execute(path.read_text())
+        cur.execute(gzip.decompress(V1_DUMP.read_bytes()).decode())
+        before = {}
+        for table in _tables(cur):
+            columns = _columns(cur, table)
+            before[table] = (columns, _fingerprint(cur, table, columns))
+    return before
+
+
+def test_a_warehouse_from_before_versioning_is_upgraded_without_losing_a_row(fresh_db):
+    before = _previous_warehouse(fresh_db)
+    assert before["raw.loads"][1][0] == 6 and before["raw.vk_posts"][1][0] > 0  # 2 days x 3 networks
+
+    applied = db.apply_schema(fresh_db)
+    assert applied == [1] + [m.version for m in migrations.migrations()]
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("select version from audit.schema_migrations order by version")
+        assert [r[0] for r in cur.fetchall()] == [1] + [m.version for m in migrations.migrations()]
+        for table, (columns, fingerprint) in before.items():
+            assert set(columns) <= set(_columns(cur, table)), f"{table} lost a column"
+            assert _fingerprint(cur, table, columns) == fingerprint, f"{table} changed"
+        cur.execute("select status, count(*) from raw.loads group by 1")
+        assert dict(cur.fetchall()) == {"validated": 6}
+
+    assert db.apply_schema(fresh_db) == []  # up to date: nothing applied twice
+
+
+def test_a_new_warehouse_gets_every_version_once(fresh_db):
+    assert db.apply_schema(fresh_db) == [1] + [m.version for m in migrations.migrations()]
+    assert db.apply_schema(fresh_db) == []
+
+
+def test_migration_files_are_numbered_once_each(tmp_path, monkeypatch):
+    (tmp_path / "0002_one.sql").write_text("select 1;")
+    (tmp_path / "0003_two.sql").write_text("select 1;")
+    monkeypatch.setattr(migrations, "MIGRATIONS_DIR", tmp_path)
+    assert [(m.version, m.name) for m in migrations.migrations()] == [(2, "one"), (3, "two")]
+    assert migrations.latest_version() == 3
+    (tmp_path / "0003_again.sql").write_text("select 1;")
+    with pytest.raises(RuntimeError, match="two migrations numbered 3"):
+        migrations.migrations()
+    (tmp_path / "0003_again.sql").unlink()
+    (tmp_path / "0001_baseline.sql").write_text("select 1;")
+    with pytest.raises(RuntimeError, match="NNNN > 0001"):
+        migrations.migrations()
