@@ -87,7 +87,7 @@ def test_valid_rows_load_and_bad_rows_are_rejected_with_reasons(reference, tmp_p
 
 def test_reimport_replaces_the_registry(reference, tmp_path):
     import_registry(write_csv(tmp_path / "a.csv", GOOD), url=reference)
-    report = import_registry(write_csv(tmp_path / "b.csv", GOOD[1:]), url=reference)
+    report = import_registry(write_csv(tmp_path / "b.csv", GOOD[1:]), url=reference, allow_shrink=True)
     assert report.institutions == 2
     with psycopg2.connect(reference) as conn, conn.cursor() as cur:
         cur.execute("select count(*) from registry.institutions")
