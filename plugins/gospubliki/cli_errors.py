@@ -19,8 +19,12 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-import click
 import typer
+
+# Typer ≥ 0.2x vendors its own copy of click (``typer._click``): its commands raise these classes,
+# not the ones of the ``click`` package, and typer exports only a few of them publicly
+from typer._click import exceptions as click_exc
+from typer._click.utils import echo
 
 EXIT_USER_ERROR = 2
 
@@ -38,10 +42,10 @@ def user_message(exc: BaseException) -> str | None:
 
     if isinstance(exc, UserError | NoCredentialsLeft):
         return str(exc)
-    if isinstance(exc, click.UsageError):
+    if isinstance(exc, click_exc.UsageError):
         where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
         return f"{exc.format_message()}{where}"
-    if isinstance(exc, click.ClickException):
+    if isinstance(exc, click_exc.ClickException):
         return exc.format_message()
     # a connection that could not be made or was lost has no SQLSTATE; deadlocks and the like
     # (OperationalError subclasses with a pgcode) are not the user's to fix
@@ -75,11 +79,12 @@ class GuardedTyper(typer.Typer):
         command = typer.main.get_command(self)
         try:
             rv = command.main(args=argv, standalone_mode=False, **kwargs)
-        except click.exceptions.NoArgsIsHelpError as exc:  # bare `gospubliki registry`: the help
-            click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
-            sys.exit(EXIT_USER_ERROR)
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
+        except click_exc.NoArgsIsHelpError as exc:  # bare `gospubliki registry`: its help, as click does
+            if text := exc.format_message().strip():  # (typer's rich help has printed itself already)
+                echo(text)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            echo("Aborted.", err=True)
             sys.exit(1)
         except Exception as exc:
             message = user_message(exc)
@@ -87,6 +92,6 @@ class GuardedTyper(typer.Typer):
                 raise
             if _verbose_requested(argv):
                 traceback.print_exc()
-            click.echo(f"error: {_one_line(message)}", err=True)
+            echo(f"error: {_one_line(message)}", err=True)
             sys.exit(EXIT_USER_ERROR)
         sys.exit(rv if isinstance(rv, int) else 0)

@@ -126,7 +126,7 @@ def _bad_cells(row: dict) -> str | None:
         if len(value) > MAX_CELL_CHARS:
             return f"{column} is {len(value):,} characters long (at most {MAX_CELL_CHARS:,}): a broken export?"
         if value.strip() in ("\\N", "NULL"):
-            return f"{column} is {value.strip()!r}, a NULL marker of a database export, not a value"
+            return f"{column} is '{value.strip()}', a NULL marker of a database export, not a value"
     return None
 
 
