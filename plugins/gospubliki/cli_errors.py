@@ -36,6 +36,7 @@ def _warehouse_hint() -> str:
 def user_message(exc: BaseException) -> str | None:
     """The one-line message for an error the user can fix; ``None`` for anything else."""
     import psycopg2
+    import psycopg2.errors
 
     from gospubliki.clients.errors import NoCredentialsLeft
     from gospubliki.errors import UserError
@@ -52,6 +53,13 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, psycopg2.OperationalError) and exc.pgcode is None:
         first = (str(exc).strip().splitlines() or ["connection failed"])[0]
         return f"cannot reach the warehouse ({first}): {_warehouse_hint()}"
+    # a warehouse not built yet (no marts before the first dbt build): what to run, not a traceback
+    if isinstance(exc, psycopg2.errors.UndefinedTable | psycopg2.errors.InvalidSchemaName):
+        first = str(exc).strip().splitlines()[0]
+        return (
+            f"{first}: the warehouse is not built yet — run `gospubliki warehouse init` and "
+            "`gospubliki dbt build` (or `gospubliki demo`)"
+        )
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.strerror or exc}: {exc.filename}"
     return None

@@ -49,6 +49,10 @@ def assert_one_line_user_error(proc: subprocess.CompletedProcess, message: str) 
          "Invalid value for 'path': file '/nowhere/registry.csv' does not exist. "
          "(see `gospubliki registry import --help`)"),
         (["extract", "vk", "--bogus"], "No such option: --bogus (see `gospubliki extract vk --help`)"),
+        (["simulator", "registry", "--region", "43", "--out", "/nowhere/registry.csv"],
+         "No such file or directory: /nowhere/registry.csv"),
+        (["summary"], 'relation "marts.national_summary" does not exist: the warehouse is not built yet — run '
+         "`gospubliki warehouse init` and `gospubliki dbt build` (or `gospubliki demo`)"),
     ],
 )
 def test_a_bad_date_region_period_file_or_option_is_one_line_and_exit_2(fresh_db, args, message):

@@ -176,7 +176,6 @@ def run_tg_extraction(
     :raises SnapshotDateRefused: a future date, or one beyond the horizon of real Telegram (a
         ``client_factory`` is the simulator, which replays past days); ``force_past`` overrides it.
     """
-    dates.check_snapshot_date(snapshot_date, live=client_factory is None, force_past=force_past)
     settings = settings or tg_settings.from_env()
     if accounts is not None:
         accounts = tg_settings.parse_sessions(accounts) if isinstance(accounts, Mapping) else tuple(accounts)
@@ -190,6 +189,7 @@ def run_tg_extraction(
         raise NoCredentialsLeft(
             "no Telegram api_id/api_hash: set GOSPUBLIKI_TG_API_ID and GOSPUBLIKI_TG_API_HASH"
         )
+    dates.check_snapshot_date(snapshot_date, live=client_factory is None, force_past=force_past)
     pages = read_registry_pages(url, "tg")
     started = time.monotonic()
     result = extract_tg(
