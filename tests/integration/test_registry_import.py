@@ -187,7 +187,8 @@ def _encoded(path, rows, encoding: str):
 
 @pytest.mark.parametrize(
     ("encoding", "detected"),
-    [("cp1251", "CP1251"), ("utf-16", "UTF-16-LE"), ("utf-8-sig", "UTF-8-SIG"), ("utf-8", "UTF-8")],
+    [("cp1251", "CP1251"), ("utf-16", "UTF-16-LE"), ("utf-16-le", "UTF-16-LE"), ("utf-8-sig", "UTF-8-SIG"),
+     ("utf-8", "UTF-8")],
 )
 def test_windows_1251_and_utf_16_files_import_with_the_right_cyrillic_names(reference, tmp_path, encoding, detected):
     report = import_registry(_encoded(tmp_path / "r.csv", GOOD, encoding), url=reference)

@@ -100,7 +100,9 @@ def decode_registry(data: bytes, name: str) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise RegistryFileError(f"{name}: starts with a {encoding} mark but is not {encoding}: {exc}") from None
     try:
-        return data.decode("utf-8"), "UTF-8"
+        text = data.decode("utf-8")
+        if text.count("\x00") * 4 < len(text):  # else: Latin text in UTF-16 without its mark, left to the detector
+            return text, "UTF-8"
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
