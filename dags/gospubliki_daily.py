@@ -19,7 +19,9 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
    validate, after the others' marts were built.
 
 Re-run any day with *Trigger DAG w/ config* `{"snapshot_date": "2026-11-20"}`: its loads are
-replaced, the marts rebuilt for that date.
+replaced, the marts rebuilt for that date. A future date is refused; a date more than
+`GOSPUBLIKI_SNAPSHOT_HORIZON_DAYS` (2) back is refused by each live network (the APIs return
+today's state) unless `{"force_past": true}` — see docs/operations.md, «Backfills».
 """
 
 from __future__ import annotations
@@ -44,7 +46,11 @@ from gospubliki.orchestration.networks import NETWORKS
         "snapshot_date": Param(
             None, type=["null", "string"], format="date",
             description="Day to collect (YYYY-MM-DD); empty = the day before the run.",
-        )
+        ),
+        "force_past": Param(
+            False, type="boolean",
+            description="Collect a day beyond the live horizon anyway (stores today's state under it).",
+        ),
     },
     doc_md=__doc__,
 )
@@ -52,24 +58,38 @@ def gospubliki_daily():
     @task
     def snapshot_date() -> str:
         """The day this run is for (ISO date)."""
-        from gospubliki.dates import resolve_snapshot_date
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from gospubliki.dates import check_snapshot_date, resolve_snapshot_date
+        from gospubliki.errors import UserError
 
         ctx = get_current_context()
         dag_run = ctx["dag_run"]
         conf = dict(dag_run.conf or {})
         if not conf.get("snapshot_date") and ctx["params"].get("snapshot_date"):
             conf["snapshot_date"] = ctx["params"]["snapshot_date"]
-        day = resolve_snapshot_date(conf=conf, logical_date=ctx.get("logical_date"), run_after=dag_run.run_after)
+        try:
+            day = resolve_snapshot_date(conf=conf, logical_date=ctx.get("logical_date"), run_after=dag_run.run_after)
+            check_snapshot_date(day, live=False)  # the future, for every network; the horizon: per network
+        except UserError as exc:  # a bad or future date: no retry can make it right
+            raise AirflowFailException(str(exc)) from exc
         return day.isoformat()
 
     @task
     def extract(network: str, day: str) -> int:
         """Extract one network and land its raw load; returns the load id."""
-        from gospubliki.dates import parse_date
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from gospubliki.dates import SnapshotDateRefused, parse_date
         from gospubliki.hooks.warehouse import warehouse_url
         from gospubliki.orchestration.networks import extract as extract_network
 
-        return extract_network(network, parse_date(day), warehouse_url())
+        ctx = get_current_context()
+        force_past = bool(ctx["params"].get("force_past") or (ctx["dag_run"].conf or {}).get("force_past")) or None
+        try:
+            return extract_network(network, parse_date(day), warehouse_url(), force_past=force_past)
+        except SnapshotDateRefused as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     @task
     def validate(load_id: int) -> dict:

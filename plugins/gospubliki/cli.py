@@ -15,9 +15,11 @@ import typer
 from rich.console import Console
 
 from gospubliki import settings
+from gospubliki.cli_errors import GuardedTyper
 
 console = Console()
-app = typer.Typer(
+# user errors (bad date, region, file, stopped warehouse…) become one line + exit 2: cli_errors.py
+app = GuardedTyper(
     help="Госпаблики: monitoring of official pages of public bodies on VK, OK and Telegram.",
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -49,9 +51,11 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show debug
 
 
 def _date(value: str | None) -> date:
-    from gospubliki.dates import parse_date
+    """A snapshot date from the command line (default: yesterday in Moscow); never in the future."""
+    from gospubliki.dates import check_snapshot_date, parse_date, today_in_moscow
 
-    return parse_date(value) if value else date.today() - timedelta(days=1)
+    day = parse_date(value) if value else today_in_moscow() - timedelta(days=1)
+    return check_snapshot_date(day, live=False)  # the live horizon is checked per network
 
 
 # ---------------------------------------------------------------- warehouse
@@ -104,24 +108,49 @@ def warehouse_status() -> None:
 def registry_import(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Registry CSV (columns: docs/registry.md)."),
     show_rejects: int = typer.Option(20, help="How many rejected rows to print."),
+    allow_shrink: bool = typer.Option(
+        False, "--allow-shrink",
+        help="Accept a file that drops more than GOSPUBLIKI_REGISTRY_MAX_SHRINK (20 %) of the institutions or "
+        "of one network's pages.",
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Refuse the whole file if any row is rejected."),
 ) -> None:
-    """Import the registry CSV (replaces the current registry); bad rows are rejected with a reason."""
+    """Import the registry CSV (replaces the current registry); bad rows are rejected with a reason.
+
+    Exit code 0: imported, no row rejected; 1: imported, some rows rejected (listed; the other rows
+    loaded); 2: refused, the registry is unchanged — a file that gives no valid institution, one
+    that would shrink the registry by more than the allowed share (unless --allow-shrink), any
+    rejected row with --strict, or a file that cannot be read (encoding, columns).
+    UTF-8 (with or without BOM), UTF-16 with BOM and Windows-1251 files are read as they are.
+    """
     from gospubliki.reference.load import load_reference
-    from gospubliki.registry.importer import import_registry
+    from gospubliki.registry.importer import RegistryRefused, import_registry
     from gospubliki.warehouse import server
 
     server.start()
     load_reference()
-    report = import_registry(path)
+    try:
+        report = import_registry(path, allow_shrink=allow_shrink, strict=strict)
+    except RegistryRefused as exc:  # show the rejected rows, then the one-line refusal (exit 2)
+        _print_rejects(exc.report.rejects, show_rejects, kept=False)
+        raise
     console.print(
-        f"import {report.import_id}: {report.rows_total} rows → {report.institutions} institutions, "
-        f"{report.pages} pages ({', '.join(f'{k} {v}' for k, v in report.pages_by_network.items())}), "
+        f"import {report.import_id} ({report.encoding}): {report.rows_total} rows → {report.institutions} "
+        f"institutions, {report.pages} pages "
+        f"({', '.join(f'{k} {v}' for k, v in report.pages_by_network.items())}), "
         f"[bold]{len(report.rejects)} rejected[/bold]"
     )
-    for r in report.rejects[:show_rejects]:
-        console.print(f"  row {r.row_number} ({r.row.get('institution_id', '?')}): {r.reason}")
-    if len(report.rejects) > show_rejects:
-        console.print(f"  … {len(report.rejects) - show_rejects} more in registry.rejects")
+    _print_rejects(report.rejects, show_rejects)
+    if report.rejects:
+        console.print(f"imported with {len(report.rejects)} rejected rows (exit code 1)")
+        raise typer.Exit(1)
+
+
+def _print_rejects(rejects: list, show: int, kept: bool = True) -> None:
+    for r in rejects[:show]:
+        console.print(f"  row {r.row_number} ({r.row.get('institution_id') or '?'}): {r.reason}", markup=False)
+    if len(rejects) > show:
+        console.print(f"  … {len(rejects) - show} more" + (" in registry.rejects" if kept else ""))
 
 
 # ---------------------------------------------------------------- dbt
@@ -194,7 +223,7 @@ def simulator_registry(
 
 
 # ---------------------------------------------------------------- extract
-def _extract(network: str, day: str | None, validate: bool) -> None:
+def _extract(network: str, day: str | None, validate: bool, force_past: bool) -> None:
     from gospubliki.warehouse import server
 
     snapshot = _date(day)
@@ -205,38 +234,48 @@ def _extract(network: str, day: str | None, validate: bool) -> None:
         from gospubliki.extract.ok import run_ok_extraction as run_extraction
     else:
         from gospubliki.extract.telegram import run_tg_extraction as run_extraction
-    result = run_extraction(snapshot)
+    result = run_extraction(snapshot, force_past=force_past or None)
     console.print(f"{network} load {result.load_id} ({snapshot}): " + ", ".join(f"{t} {n}" for t, n in result.rows.items()))
     if validate:
         _validate(result.load_id)
 
 
-_DATE_HELP = "Snapshot date YYYY-MM-DD (default: yesterday)."
+_DATE_HELP = "Snapshot date YYYY-MM-DD (default: yesterday); never in the future."
 _VALIDATE_HELP = "Validate with Great Expectations and publish the load."
+_FORCE_PAST_HELP = (
+    "Collect a date beyond the horizon (GOSPUBLIKI_SNAPSHOT_HORIZON_DAYS, 2) from a live API anyway: "
+    "it stores TODAY's members and counters under that date (docs/operations.md, Backfills)."
+)
 
 
 @extract_app.command("vk")
 def extract_vk(
-    day: str = typer.Option(None, "--date", help=_DATE_HELP), validate: bool = typer.Option(True, help=_VALIDATE_HELP)
+    day: str = typer.Option(None, "--date", help=_DATE_HELP),
+    validate: bool = typer.Option(True, help=_VALIDATE_HELP),
+    force_past: bool = typer.Option(False, "--force-past", help=_FORCE_PAST_HELP),
 ) -> None:
     """VK: tokens and API URL from GOSPUBLIKI_VK_TOKENS / GOSPUBLIKI_VK_API_URL (docs/configuration.md)."""
-    _extract("vk", day, validate)
+    _extract("vk", day, validate, force_past)
 
 
 @extract_app.command("ok")
 def extract_ok(
-    day: str = typer.Option(None, "--date", help=_DATE_HELP), validate: bool = typer.Option(True, help=_VALIDATE_HELP)
+    day: str = typer.Option(None, "--date", help=_DATE_HELP),
+    validate: bool = typer.Option(True, help=_VALIDATE_HELP),
+    force_past: bool = typer.Option(False, "--force-past", help=_FORCE_PAST_HELP),
 ) -> None:
     """OK: application key/secret and token from GOSPUBLIKI_OK_* (docs/configuration.md)."""
-    _extract("ok", day, validate)
+    _extract("ok", day, validate, force_past)
 
 
 @extract_app.command("tg")
 def extract_tg(
-    day: str = typer.Option(None, "--date", help=_DATE_HELP), validate: bool = typer.Option(True, help=_VALIDATE_HELP)
+    day: str = typer.Option(None, "--date", help=_DATE_HELP),
+    validate: bool = typer.Option(True, help=_VALIDATE_HELP),
+    force_past: bool = typer.Option(False, "--force-past", help=_FORCE_PAST_HELP),
 ) -> None:
     """Telegram: api id/hash and account sessions from GOSPUBLIKI_TG_* (docs/configuration.md)."""
-    _extract("tg", day, validate)
+    _extract("tg", day, validate, force_past)
 
 
 def _validate(load_id: int) -> None:
@@ -255,13 +294,24 @@ def _validate(load_id: int) -> None:
 def run(
     start: str = typer.Option(None, help="First snapshot date (default: yesterday)."),
     end: str = typer.Option(None, help="Last snapshot date (default: --start)."),
+    force_past: bool = typer.Option(False, "--force-past", help=_FORCE_PAST_HELP),
 ) -> None:
-    """Run the real daily DAG (airflow dags test) for each snapshot date from --start to --end."""
+    """Run the real daily DAG (airflow dags test) for each snapshot date from --start to --end.
+
+    Dates in the future are refused; live networks refuse dates beyond the horizon unless --force-past."""
+    import os
+
     from gospubliki import airflow_env
     from gospubliki.orchestration.runner import run_daily
 
     first = _date(start)
     last = _date(end) if end else first
+    if last < first:
+        from gospubliki.errors import BadValue
+
+        raise BadValue(f"--end {last} is before --start {first}")
+    if force_past:  # the DAG's tasks run in the `airflow dags test` subprocess: they read the setting
+        os.environ["GOSPUBLIKI_FORCE_PAST"] = "1"
     airflow_env.apply()
     airflow_env.migrate_metadata_db()
     failed = 0
@@ -336,13 +386,9 @@ def rating(
     if not region:
         console.print(ctx.get_help())
         raise typer.Exit(2)
-    from gospubliki.reports.rating import RatingNotFound, show_and_export
+    from gospubliki.reports.rating import show_and_export
 
-    try:
-        files = show_and_export(region, period, methodology=methodology, out_dir=out, console=console)
-    except (RatingNotFound, ValueError) as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    files = show_and_export(region, period, methodology=methodology, out_dir=out, console=console)
     for f in files:
         console.print(f"  wrote {f}")
 
@@ -350,13 +396,9 @@ def rating(
 @rating_app.command("import-manual")
 def rating_import_manual(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Expert scores CSV.")) -> None:
     """Import manual (expert) criteria scores; bad rows are rejected with a reason (docs/rating-methodology.md)."""
-    from gospubliki.reports.manual import ManualScoresFileError, import_manual_scores
+    from gospubliki.reports.manual import import_manual_scores
 
-    try:
-        report = import_manual_scores(path)
-    except ManualScoresFileError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from None
+    report = import_manual_scores(path)
     console.print(f"{report.rows_loaded} scores loaded, {len(report.rejects)} rejected; run `gospubliki dbt build` to apply")
     for r in report.rejects:
         console.print(f"  row {r.row_number}: {r.reason}")

@@ -63,7 +63,8 @@ def prepare(opts: DemoOptions, console: Console):
         registry_csv = demo_dir() / "registry.csv"
         write_registry_csv(registry_csv, world, bad_rows=opts.bad_rows)
         load_reference(extra_municipalities=synthetic_municipalities(world))
-        report = import_registry(registry_csv)
+        # the demo's registry is its simulated world's, whatever a previous demo (e.g. national) left
+        report = import_registry(registry_csv, allow_shrink=True)
     console.print(
         f"[green]✓[/] registry {registry_csv}: {report.rows_total} rows → {report.institutions} institutions, "
         f"pages: " + ", ".join(f"{k} {v}" for k, v in report.pages_by_network.items())

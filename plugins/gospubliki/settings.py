@@ -25,6 +25,25 @@ def home() -> Path:
     return Path(env("GOSPUBLIKI_HOME", str(REPO_ROOT / ".gospubliki"))).resolve()
 
 
+def _flag(name: str) -> bool:
+    return (env(name, "") or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def snapshot_horizon_days() -> int:
+    """How many days back a snapshot date may be for a live API (``gospubliki.dates``)."""
+    return int(env("GOSPUBLIKI_SNAPSHOT_HORIZON_DAYS", "2"))
+
+
+def force_past() -> bool:
+    """Collect snapshot dates beyond the horizon from live APIs anyway (their present state)."""
+    return _flag("GOSPUBLIKI_FORCE_PAST")
+
+
+def registry_max_shrink() -> float:
+    """Largest share of institutions or pages a registry import may drop without --allow-shrink."""
+    return float(env("GOSPUBLIKI_REGISTRY_MAX_SHRINK", "0.2"))
+
+
 @dataclass(frozen=True)
 class LocalWarehouse:
     """The embedded PostgreSQL the project starts itself (when no external URL is set)."""

@@ -5,13 +5,14 @@ reach the marts (while OK and Telegram still do), and a re-run of a date that le
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg2
 import pytest
 
 from gospubliki import airflow_env, settings
-from gospubliki.orchestration.runner import run_dag, run_daily
+from gospubliki.dates import today_in_moscow
+from gospubliki.orchestration.runner import DAG_ID, logical_date_for, run_dag, run_daily
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.importer import import_registry
 from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS, Faults
@@ -121,6 +122,20 @@ def test_a_corrupted_load_fails_the_run_and_never_reaches_the_marts(pipeline):
                                  "group by network", DAY_2))
     assert set(by_network) == {"tg"}
     assert query(url, "select min(members_count) from marts.fct_page_daily")[0][0] >= 0
+
+
+def test_a_future_snapshot_date_fails_the_run_before_any_extraction(pipeline):
+    """The scheduler would never do it, a hand-made logical date can: the `snapshot_date` task
+    refuses the future (no retries), nothing is extracted or landed for that date."""
+    url, sim = pipeline
+    future = today_in_moscow() + timedelta(days=3)
+    served = lambda: (sim.stats()["http_requests"], sim.stats()["ok"]["http_requests"])  # noqa: E731
+    requests_before = served()
+    result = run_dag(DAG_ID, logical_date_for(future), future, LOG_DIR)
+    assert result.state == "failed"
+    assert f"snapshot date {future} is in the future" in result.log_file.read_text()
+    assert query(url, "select count(*) from raw.loads where snapshot_date = %s", future) == [(0,)]
+    assert served() == requests_before
 
 
 def test_rerunning_a_date_replaces_its_load_and_leaves_the_same_rows(pipeline):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.warehouse import loads
@@ -38,7 +38,8 @@ def land_extraction(
     no_credentials: object | None = None,
     url: str | None = None,
 ) -> LoadResult:
-    """``loads.land`` the extraction (status 'loaded'); then raise if it was cut short."""
+    """``loads.land`` the extraction (status 'loaded'; ``observed_at`` = when the extraction
+    began reading the API); then raise if it was cut short."""
     load = loads.land(
         source,
         snapshot_date,
@@ -47,6 +48,7 @@ def land_extraction(
         extract_seconds=round(extract_seconds, 3),
         details=details,
         url=url,
+        observed_at=datetime.now(UTC) - timedelta(seconds=extract_seconds),
     )
     log.info("%s load %d landed for %s: %s", source, load.load_id, snapshot_date, load.rows)
     if no_credentials is not None:

@@ -230,6 +230,7 @@ def run_ok_extraction(
     rps: float | None = None,
     window_days: int = 7,
     client: OkClient | None = None,
+    force_past: bool | None = None,
 ) -> LoadResult:
     """Registry -> OK -> ``loads.land('ok', …)`` (status 'loaded'). Settings default from the environment.
 
@@ -238,12 +239,16 @@ def run_ok_extraction(
 
     :raises NoCredentialsLeft: no credentials configured; or, after landing the partial load,
         every token stopped mid-run (e.g. error 104: a wrong application secret key).
+    :raises SnapshotDateRefused: a future date, or one beyond the horizon of a live API
+        (:func:`gospubliki.dates.check_snapshot_date`; ``force_past`` overrides the horizon).
     """
     pages = read_registry_pages(url, "ok")
     known = cached_group_ids(url)
     client = client or client_from_settings(snapshot_date, base_url, rps)
     started = time.monotonic()
     try:
+        live = not dates.serves_past_state(client.base_url)
+        dates.check_snapshot_date(snapshot_date, live=live, force_past=force_past)
         result = extract_ok(pages, snapshot_date, client, window_days, known)
     finally:
         client.close()

@@ -162,6 +162,7 @@ def run_tg_extraction(
     accounts: Sequence[TelegramAccount] | Mapping[str, str] | None = None,
     client_factory: ClientFactory | None = None,
     window_days: int = 7,
+    force_past: bool | None = None,
 ) -> LoadResult:
     """Registry -> Telegram -> ``loads.land('tg', …)`` (status 'loaded'). Synchronous.
 
@@ -172,6 +173,8 @@ def run_tg_extraction(
 
     :raises NoCredentialsLeft: no accounts configured (before anything), or every account was
         unusable (after landing the load, whose unread pages carry ``fetch_status = 'error'``).
+    :raises SnapshotDateRefused: a future date, or one beyond the horizon of real Telegram (a
+        ``client_factory`` is the simulator, which replays past days); ``force_past`` overrides it.
     """
     settings = settings or tg_settings.from_env()
     if accounts is not None:
@@ -186,6 +189,7 @@ def run_tg_extraction(
         raise NoCredentialsLeft(
             "no Telegram api_id/api_hash: set GOSPUBLIKI_TG_API_ID and GOSPUBLIKI_TG_API_HASH"
         )
+    dates.check_snapshot_date(snapshot_date, live=client_factory is None, force_past=force_past)
     pages = read_registry_pages(url, "tg")
     started = time.monotonic()
     result = extract_tg(

@@ -243,6 +243,7 @@ def run_vk_extraction(
     rps: float | None = None,
     window_days: int = 7,
     client: VkClient | None = None,
+    force_past: bool | None = None,
 ) -> LoadResult:
     """Registry -> VK -> ``loads.land('vk', …)`` (status 'loaded'). Settings default from the environment.
 
@@ -250,6 +251,8 @@ def run_vk_extraction(
     it is closed at the end.
 
     :raises NoCredentialsLeft: after landing the partial load, when every token stopped mid-run.
+    :raises SnapshotDateRefused: a future date, or one beyond the horizon of a live API
+        (:func:`gospubliki.dates.check_snapshot_date`; ``force_past`` overrides the horizon).
     """
     pages = read_registry_pages(url, "vk")
     if client is None:
@@ -269,6 +272,8 @@ def run_vk_extraction(
         )
     started = time.monotonic()
     try:
+        live = not dates.serves_past_state(client.base_url)
+        dates.check_snapshot_date(snapshot_date, live=live, force_past=force_past)
         result = extract_vk(pages, snapshot_date, client, window_days)
     finally:
         client.close()

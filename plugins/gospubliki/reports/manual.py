@@ -33,6 +33,7 @@ from pathlib import Path
 
 from psycopg2.extras import execute_values
 
+from gospubliki.errors import UserError
 from gospubliki.reports.methodology import Methodology, MethodologyError, load_methodologies, parse_period
 from gospubliki.warehouse import db
 
@@ -43,7 +44,7 @@ OPTIONAL_COLUMNS = ("region_code", "comment")
 COLUMNS = (*REQUIRED_COLUMNS[:3], "region_code", *REQUIRED_COLUMNS[3:], "comment")
 
 
-class ManualScoresFileError(ValueError):
+class ManualScoresFileError(UserError, ValueError):
     """The file as a whole cannot be imported (missing columns, not CSV, no reference data)."""
 
 

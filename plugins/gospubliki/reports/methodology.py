@@ -20,6 +20,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from gospubliki.errors import UserError
+
 PERIOD_TYPES = ("week", "month")
 KINDS = ("computed", "manual")
 ENTITIES = ("municipality",)
@@ -41,7 +43,7 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class MethodologyError(ValueError):
+class MethodologyError(UserError, ValueError):
     """The methodology seeds are inconsistent (or a methodology/period asked for does not exist)."""
 
 

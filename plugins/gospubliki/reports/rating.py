@@ -30,6 +30,7 @@ import psycopg2
 import psycopg2.extras
 
 from gospubliki import settings
+from gospubliki.errors import UserError
 from gospubliki.reports.methodology import get_methodology, load_methodologies, parse_period
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ _MONTHS = (
 )
 
 
-class RatingNotFound(LookupError):
+class RatingNotFound(UserError, LookupError):
     """No rating rows for the region / period / methodology asked for."""
 
 

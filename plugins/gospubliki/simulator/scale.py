@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gospubliki.errors import BadValue
 from gospubliki.reference.catalog import read_regions
 
 
@@ -141,12 +142,12 @@ class Scale:
         codes = [r.region_code for r in read_regions()]
         if name == "region":
             if region not in codes:
-                raise ValueError(f"unknown region code {region!r}")
+                raise BadValue(f"unknown region code {region!r}")
             return cls("region", (region,), REGION_FACTOR if factor is None else factor, 1.0)
         if name == "national":
             f = 1.0 if factor is None else factor
             return cls("national", tuple(codes), f, f)
-        raise ValueError(f"unknown scale {name!r}: use 'region' or 'national'")
+        raise BadValue(f"unknown scale {name!r}: use 'region' or 'national'")
 
     @property
     def is_national(self) -> bool:

@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from gospubliki.warehouse import db
 
@@ -55,16 +55,20 @@ def land(
     extract_seconds: float | None = None,
     details: dict | None = None,
     url: str | None = None,
+    observed_at: datetime | None = None,
 ) -> LoadResult:
-    """Write a new load in one transaction (audit row + COPY). Status becomes 'loaded'."""
+    """Write a new load in one transaction (audit row + COPY). Status becomes 'loaded'.
+
+    ``observed_at``: when the data was read from the API (default: now)."""
     db.apply_schema(url)
     started = time.monotonic()
     result = LoadResult(load_id=0, source=source, snapshot_date=snapshot_date)
     with db.connect(url) as conn, conn.cursor() as cur:
         cur.execute(
-            """insert into raw.loads (source, snapshot_date, status, requests, extract_seconds, details)
-               values (%s, %s, 'loading', %s, %s, %s) returning load_id""",
-            (source, snapshot_date, requests, extract_seconds, json.dumps(details or {}, ensure_ascii=False)),
+            """insert into raw.loads (source, snapshot_date, status, requests, extract_seconds, details, observed_at)
+               values (%s, %s, 'loading', %s, %s, %s, coalesce(%s, now())) returning load_id""",
+            (source, snapshot_date, requests, extract_seconds, json.dumps(details or {}, ensure_ascii=False),
+             observed_at),
         )
         load_id = cur.fetchone()[0]
         result.load_id = load_id

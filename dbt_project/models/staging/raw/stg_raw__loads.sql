@@ -27,6 +27,7 @@ renamed as (
         snapshot_date,
 
         ---------- timestamps
+        observed_at,
         started_at,
         loaded_at,
         finished_at,
