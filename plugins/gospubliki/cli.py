@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from gospubliki import settings
+from gospubliki.cli_bi import bi_app
 
 console = Console()
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.add_typer(extract_app, name="extract")
 app.add_typer(dbt_app, name="dbt")
 rating_app = typer.Typer(help="Ratings of municipalities (methodology as data: docs/rating-methodology.md).")
 app.add_typer(rating_app, name="rating")
+app.add_typer(bi_app, name="bi")
 
 
 @app.callback()
@@ -73,12 +75,19 @@ def warehouse_init() -> None:
     For an existing server (GOSPUBLIKI_WAREHOUSE_URL), e.g. the compose deployment's init step.
     """
     from gospubliki.reference.load import load_reference
-    from gospubliki.warehouse import bi_role, db
+    from gospubliki.warehouse import bi_role, db, privileges
 
-    db.apply_schema()
-    counts = load_reference()
-    bi_role.ensure()
-    console.print(f"schemas ready; reference data: {counts}; read-only BI login: {bi_role.LOGIN_ROLE}")
+    try:
+        check = privileges.require_pipeline_privileges(settings.warehouse_url())
+        for warning in check.warnings:
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        db.apply_schema()
+        counts = load_reference()
+        bi_role.ensure()
+    except privileges.InsufficientPrivileges as exc:
+        console.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(2) from None
+    console.print(f"schemas ready; reference data: {counts}; BI logins: gospubliki bi add-user NAME")
 
 
 @warehouse_app.command("stop")
