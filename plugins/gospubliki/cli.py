@@ -291,13 +291,12 @@ def airflow_cmd(ctx: typer.Context) -> None:
     GOSPUBLIKI_HOME, the repo's dags/, the warehouse connection), e.g.
     `gospubliki airflow standalone` (the UI on http://127.0.0.1:8080) or `gospubliki airflow dags list`."""
     import os
-    import sys
 
     from gospubliki import airflow_env
 
     airflow_env.apply()
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    os.execv(airflow, [airflow, *ctx.args])
+    argv = airflow_env.airflow_argv(ctx.args)
+    os.execv(argv[0], argv)
 
 
 @app.command("summary")
