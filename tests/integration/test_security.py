@@ -312,3 +312,29 @@ def test_warehouse_init_names_the_privilege_the_pipeline_role_lacks(server_url, 
         run(admin, f"drop database if exists {database} with (force)")
         run(admin, f"drop role if exists {role}")
         admin.close()
+
+
+def test_rotating_the_passwords_replaces_both_files_and_the_old_ones_stop_working(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOSPUBLIKI_WAREHOUSE_URL", raising=False)
+    monkeypatch.setenv("GOSPUBLIKI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GOSPUBLIKI_PG_PORT", str(free_port()))
+    try:
+        server.start()
+        old = settings.local_warehouse()
+        old_urls = (old.admin_url, old.url)
+        out = subprocess.run(
+            [sys.executable, "-m", "gospubliki.warehouse.server", "rotate-passwords"],
+            capture_output=True, text=True, env=os.environ.copy(), timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        new = settings.local_warehouse()
+        assert (new.admin_url, new.url) != old_urls
+        for url in old_urls:
+            with pytest.raises(psycopg2.OperationalError, match="password authentication failed"):
+                psycopg2.connect(url)
+        connect(new.admin_url).close()
+        connect(new.url).close()
+        for name in ("warehouse_admin.password", "warehouse_owner.password"):
+            assert stat.S_IMODE((settings.secrets_dir() / name).stat().st_mode) == 0o600
+    finally:
+        server.stop()

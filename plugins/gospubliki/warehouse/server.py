@@ -262,3 +262,29 @@ def _redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
+
+
+def rotate_passwords() -> None:
+    """New random passwords for the superuser and the pipeline's role (files replaced, roles
+    altered). Airflow processes started before keep the old connection: restart them."""
+    if settings.external_warehouse_url():
+        raise RuntimeError("GOSPUBLIKI_WAREHOUSE_URL is set: rotate that server's passwords there (docs/security.md)")
+    cfg = settings.local_warehouse()
+    start()
+    conn = _connect_admin(cfg, cfg.admin_password)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            privileges.set_password(cur, cfg.admin_user, settings.replace_secret("warehouse_admin.password"))
+            privileges.set_password(cur, cfg.user, settings.replace_secret("warehouse_owner.password"))
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m gospubliki.warehouse.server rotate-passwords`
+    import sys
+
+    if sys.argv[1:] != ["rotate-passwords"]:
+        sys.exit("usage: python -m gospubliki.warehouse.server rotate-passwords")
+    rotate_passwords()
+    print(f"new passwords in {settings.secrets_dir()}")
