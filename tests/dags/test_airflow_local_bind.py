@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from gospubliki import airflow_env, airflow_standalone
+from gospubliki import airflow_env, airflow_standalone, settings
 
 GOSPUBLIKI = str(Path(sys.executable).with_name("gospubliki"))
 
@@ -40,6 +40,20 @@ def test_the_project_configures_airflow_for_this_machine_only(tmp_path):
     assert airflow_standalone.subcommand("triggerer", ["triggerer"]) == ["triggerer", "--skip-serve-logs"]
     assert airflow_standalone.subcommand("api-server", ["api-server"]) == ["api-server"]
     assert airflow_env.airflow_argv(["standalone"])[1:] == ["-m", "gospubliki.airflow_standalone"]
+
+
+def test_no_trivial_warehouse_password_for_the_masker_to_hide(tmp_path, monkeypatch):
+    """The masker hides every occurrence of a connection password in task logs: with the old
+    password `gospubliki` the logs read `plugins/***/hooks/vk.py`. The local connection's password
+    is now the generated one (the secrets file), no word of the project."""
+    import json
+
+    monkeypatch.delenv("GOSPUBLIKI_WAREHOUSE_URL", raising=False)
+    env = airflow_env.airflow_env(airflow_home=tmp_path / "airflow")
+    password = json.loads(env[f"AIRFLOW_CONN_{airflow_env.WAREHOUSE_CONN_ID.upper()}"])["password"]
+    assert password == (settings.secrets_dir() / "warehouse_owner.password").read_text().strip()
+    assert len(password) >= 32
+    assert password not in "plugins/gospubliki/hooks/vk.py gospubliki_daily gospubliki_warehouse"
 
 
 def listening(tree: list[psutil.Process]) -> set[tuple[str, int]]:
