@@ -80,6 +80,17 @@ def test_the_old_superuser_password_fails_and_the_pipeline_role_cannot_run_progr
     admin = connect(server_url)
     try:
         assert run(admin, "select rolsuper from pg_roles where rolname = current_user") == [(True,)]
+        # PUBLIC (grantee 0) has nothing on the databases and no large-object function
+        assert run(
+            admin,
+            """select d.datname, a.privilege_type from pg_database d, aclexplode(d.datacl) a
+               where a.grantee = 0 and d.datname in ('gospubliki', 'postgres', 'template1')""",
+        ) == []
+        assert run(
+            admin,
+            """select p.proname from pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+               where a.grantee = 0 and p.proname in ('lo_from_bytea', 'lo_create', 'lo_creat', 'lo_put', 'lowrite')""",
+        ) == []
     finally:
         admin.close()
 

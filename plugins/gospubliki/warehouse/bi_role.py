@@ -224,7 +224,7 @@ def _is_bi_login(cur, name: str) -> bool | None:
     return None if row is None else bool(row[0])
 
 
-def _admin_cursor(admin_url: str | None):
+def _admin_connection(admin_url: str | None):
     conn = psycopg2.connect(admin_url or settings.admin_url(), application_name="gospubliki-admin")
     conn.autocommit = True
     return conn
@@ -240,7 +240,7 @@ def add_user(name: str, password: str, *, url: str | None = None, admin_url: str
     """Create the BI login ``name`` (the group and its grants too, when missing)."""
     _check_name(name)
     ensure(url, admin_url=admin_url)
-    conn = _admin_cursor(_admin_url_for(url or settings.warehouse_url(), admin_url))
+    conn = _admin_connection(_admin_url_for(url or settings.warehouse_url(), admin_url))
     try:
         with conn.cursor() as cur:
             state = _is_bi_login(cur, name)
@@ -268,7 +268,7 @@ def add_user(name: str, password: str, *, url: str | None = None, admin_url: str
 
 
 def list_users(*, admin_url: str | None = None, _conn=None) -> list[BiLogin]:
-    conn = _conn or _admin_cursor(admin_url)
+    conn = _conn or _admin_connection(admin_url)
     try:
         with conn.cursor() as cur:
             cur.execute(
@@ -293,7 +293,7 @@ def _require_login(cur, name: str) -> None:
 
 def remove_user(name: str, *, admin_url: str | None = None) -> int:
     """Drop the BI login ``name`` and end its open sessions; returns how many were ended."""
-    conn = _admin_cursor(admin_url)
+    conn = _admin_connection(admin_url)
     try:
         with conn.cursor() as cur:
             _require_login(cur, name)
@@ -307,7 +307,7 @@ def remove_user(name: str, *, admin_url: str | None = None) -> int:
 
 
 def rotate_password(name: str, password: str, *, admin_url: str | None = None) -> None:
-    conn = _admin_cursor(admin_url)
+    conn = _admin_connection(admin_url)
     try:
         with conn.cursor() as cur:
             _require_login(cur, name)

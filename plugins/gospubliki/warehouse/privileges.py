@@ -170,8 +170,15 @@ def provision(admin_url: str, owner: str, owner_password: str, database: str) ->
             cur.execute("select 1 from pg_database where datname = %s", (database,))
             if cur.fetchone() is None:
                 cur.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(database), sql.Identifier(owner)))
-            # no login but the superuser needs the maintenance databases
+            # no login but the superuser needs the maintenance databases; on the project's, only
+            # the owner and (bi_role.grant) the BI group may connect, only the owner create temp tables
             cur.execute("revoke connect, temporary on database postgres, template1 from public")
+            cur.execute(
+                sql.SQL("revoke connect, temporary on database {0} from public; "
+                        "grant connect, temporary on database {0} to {1}").format(
+                    sql.Identifier(database), sql.Identifier(owner)
+                )
+            )
             revoke_large_objects(cur)
     finally:
         conn.close()
