@@ -28,22 +28,31 @@ def _with_db(url: str, dbname: str) -> str:
 
 @pytest.fixture(scope="session")
 def server_url() -> str:
-    """URL of a running PostgreSQL server (started by the project when embedded)."""
+    """Admin URL of a running PostgreSQL server (started by the project when embedded): the
+    superuser that creates the test databases (``GOSPUBLIKI_WAREHOUSE_ADMIN_URL`` or, without it,
+    ``GOSPUBLIKI_WAREHOUSE_URL`` on an external server)."""
     from gospubliki import settings
     from gospubliki.warehouse import server
 
     server.start()
+    return settings.admin_url()
+
+
+def _pipeline_url() -> str:
+    """The pipeline's (non-superuser owner) role: every test database belongs to it and the tests
+    run the pipeline as it, as production does."""
     return settings.warehouse_url()
 
 
 def _create_db(server_url: str, name: str) -> str:
+    pipeline = _pipeline_url()
     admin = psycopg2.connect(_with_db(server_url, "postgres"))
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(f'drop database if exists "{name}" with (force)')
-        cur.execute(f'create database "{name}"')
+        cur.execute(f'create database "{name}" owner "{urlsplit(pipeline).username}"')
     admin.close()
-    return _with_db(server_url, name)
+    return _with_db(pipeline, name)
 
 
 def _drop_db(server_url: str, name: str) -> None:
@@ -56,17 +65,20 @@ def _drop_db(server_url: str, name: str) -> None:
 
 @pytest.fixture
 def fresh_db(server_url, monkeypatch) -> str:
-    """A new empty database for one test; GOSPUBLIKI_WAREHOUSE_URL points at it during the test."""
+    """A new empty database for one test, owned by the pipeline's role; GOSPUBLIKI_WAREHOUSE_URL
+    points at it (as that role) during the test, GOSPUBLIKI_WAREHOUSE_ADMIN_URL at it as the admin."""
     name = f"gp_test_{uuid.uuid4().hex[:10]}"
     url = _create_db(server_url, name)
     monkeypatch.setenv("GOSPUBLIKI_WAREHOUSE_URL", url)
+    monkeypatch.setenv("GOSPUBLIKI_WAREHOUSE_ADMIN_URL", _with_db(server_url, name))
     yield url
     _drop_db(server_url, name)
 
 
 @pytest.fixture(scope="module")
 def module_db(server_url) -> str:
-    """A new empty database shared by the tests of one module (set the env var yourself)."""
+    """A new empty database shared by the tests of one module, owned by the pipeline's role (set
+    the env vars yourself)."""
     name = f"gp_mod_{uuid.uuid4().hex[:10]}"
     url = _create_db(server_url, name)
     yield url

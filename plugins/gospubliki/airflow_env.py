@@ -37,6 +37,7 @@ def connection_json_from_url(url: str) -> str:
 def airflow_env(extra_connections: dict[str, str] | None = None, airflow_home: Path | None = None) -> dict[str, str]:
     """Variables to put in ``os.environ`` before Airflow is imported."""
     home = airflow_home or settings.home() / "airflow"
+    api_port = os.environ.get("AIRFLOW__API__PORT", "8080")
     home.mkdir(parents=True, exist_ok=True)
     env = {
         "AIRFLOW_HOME": str(home),
@@ -44,6 +45,9 @@ def airflow_env(extra_connections: dict[str, str] | None = None, airflow_home: P
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # the UI/API on this machine only (docs/security.md); tasks reach the execution API there
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__COSMOS__ENABLE_CACHE": "False",
@@ -77,6 +81,16 @@ POOLS = [
     ("ok_api", 2, "OK API"),
     ("telegram_api", 2, "Telegram: one slot per account"),
 ]
+
+
+def airflow_argv(args: list[str]) -> list[str]:
+    """The command line of ``gospubliki airflow ARGS``: Airflow's CLI, except ``standalone``, which
+    runs through ``gospubliki.airflow_standalone`` (no log server on 0.0.0.0)."""
+    import sys
+
+    if args[:1] == ["standalone"]:
+        return [sys.executable, "-m", "gospubliki.airflow_standalone", *args[1:]]
+    return [str(Path(sys.executable).with_name("airflow")), *args]
 
 
 def apply(extra_connections: dict[str, str] | None = None, airflow_home: Path | None = None) -> dict[str, str]:

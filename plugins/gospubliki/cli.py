@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from gospubliki import settings
+from gospubliki.cli_bi import bi_app
 from gospubliki.cli_errors import GuardedTyper
 
 console = Console()
@@ -37,6 +38,7 @@ app.add_typer(extract_app, name="extract")
 app.add_typer(dbt_app, name="dbt")
 rating_app = typer.Typer(help="Ratings of municipalities (methodology as data: docs/rating-methodology.md).")
 app.add_typer(rating_app, name="rating")
+app.add_typer(bi_app, name="bi")
 
 
 @app.callback()
@@ -77,12 +79,15 @@ def warehouse_init() -> None:
     For an existing server (GOSPUBLIKI_WAREHOUSE_URL), e.g. the compose deployment's init step.
     """
     from gospubliki.reference.load import load_reference
-    from gospubliki.warehouse import bi_role, db
+    from gospubliki.warehouse import bi_role, db, privileges
 
+    check = privileges.require_pipeline_privileges(settings.warehouse_url())  # InsufficientPrivileges: exit 2
+    for warning in check.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     db.apply_schema()
     counts = load_reference()
     bi_role.ensure()
-    console.print(f"schemas ready; reference data: {counts}; read-only BI login: {bi_role.LOGIN_ROLE}")
+    console.print(f"schemas ready; reference data: {counts}; BI logins: gospubliki bi add-user NAME")
 
 
 @warehouse_app.command("stop")
@@ -332,13 +337,12 @@ def airflow_cmd(ctx: typer.Context) -> None:
     GOSPUBLIKI_HOME, the repo's dags/, the warehouse connection), e.g.
     `gospubliki airflow standalone` (the UI on http://127.0.0.1:8080) or `gospubliki airflow dags list`."""
     import os
-    import sys
 
     from gospubliki import airflow_env
 
     airflow_env.apply()
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    os.execv(airflow, [airflow, *ctx.args])
+    argv = airflow_env.airflow_argv(ctx.args)
+    os.execv(argv[0], argv)
 
 
 @app.command("summary")

@@ -44,19 +44,79 @@ def registry_max_shrink() -> float:
     return float(env("GOSPUBLIKI_REGISTRY_MAX_SHRINK", "0.2"))
 
 
+def secrets_dir() -> Path:
+    """Generated secrets of the local installation (mode 0700; each file 0600, owner only)."""
+    return home() / "secrets"
+
+
+def secret(name: str) -> str:
+    """The secret kept in ``secrets_dir()/name``; generated (random, URL-safe) on first use.
+
+    Created with ``O_EXCL`` and mode 0600, so it is never readable by another user, not even
+    for a moment, and two processes racing to create it end up with the same value."""
+    import secrets as _secrets
+
+    folder = secrets_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    path = folder / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(_secrets.token_urlsafe(24) + "\n")
+    return path.read_text().strip()
+
+
+def replace_secret(name: str) -> str:
+    """Write a new random value for ``name`` (rotation); returns it."""
+    import secrets as _secrets
+
+    path = secrets_dir() / name
+    tmp = path.with_suffix(".new")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(_secrets.token_urlsafe(24) + "\n")
+    tmp.replace(path)
+    return path.read_text().strip()
+
+
+#: the superuser password of warehouses created before random passwords (migrated on next start)
+LEGACY_ADMIN_PASSWORD = "gospubliki"
+
+
 @dataclass(frozen=True)
 class LocalWarehouse:
-    """The embedded PostgreSQL the project starts itself (when no external URL is set)."""
+    """The embedded PostgreSQL the project starts itself (when no external URL is set).
+
+    Two roles (docs/security.md): ``admin_user``, the cluster's superuser, used only by
+    ``warehouse start`` to create roles and databases and by ``bi`` to manage BI logins; and
+    ``user``, the non-superuser owner of the project's database that everything else runs as.
+    Both passwords are random, generated at first start into ``secrets_dir()``."""
 
     host: str = "127.0.0.1"
     port: int = 54329
-    user: str = "gospubliki"
-    password: str = "gospubliki"
+    admin_user: str = "gospubliki"
+    user: str = "gospubliki_owner"
     database: str = "gospubliki"
+
+    @property
+    def password(self) -> str:
+        return secret("warehouse_owner.password")
+
+    @property
+    def admin_password(self) -> str:
+        return secret("warehouse_admin.password")
 
     @property
     def url(self) -> str:
         return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://{self.admin_user}:{self.admin_password}@{self.host}:{self.port}/{self.database}"
 
 
 def local_warehouse() -> LocalWarehouse:
@@ -65,9 +125,19 @@ def local_warehouse() -> LocalWarehouse:
 
 def external_warehouse_url() -> str | None:
     """``GOSPUBLIKI_WAREHOUSE_URL`` points everything at an existing PostgreSQL instead of the
-    embedded one (``postgresql://user:password@host:port/db``)."""
+    embedded one (``postgresql://user:password@host:port/db``): the pipeline's (owner) role."""
     return env("GOSPUBLIKI_WAREHOUSE_URL")
 
 
 def warehouse_url() -> str:
+    """The pipeline's URL: a non-superuser role owning the project's database."""
     return external_warehouse_url() or local_warehouse().url
+
+
+def admin_url() -> str:
+    """A role that may create roles (BI logins) and revoke large-object functions: the embedded
+    server's superuser, or ``GOSPUBLIKI_WAREHOUSE_ADMIN_URL`` on an external server (when unset,
+    the pipeline's own URL, which then needs CREATEROLE for ``gospubliki bi``)."""
+    if external_warehouse_url():
+        return env("GOSPUBLIKI_WAREHOUSE_ADMIN_URL") or external_warehouse_url()
+    return local_warehouse().admin_url

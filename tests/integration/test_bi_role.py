@@ -1,5 +1,5 @@
-"""The read-only BI role on the real warehouse: ``gospubliki_bi_reader`` logs in over TCP with its
-password, reads every table of the marts, cannot read raw / registry / reference / audit /
+"""The read-only BI role on the real warehouse: a BI login (``bi_role.add_user``) logs in over TCP
+with its password, reads every table of the marts, cannot read raw / registry / reference / audit /
 staging / intermediate data, cannot write anything, and keeps its access after dbt rebuilds the
 tables — through the default privileges and through the dbt on-run-end hook, each on its own.
 """
@@ -35,10 +35,17 @@ PRIVATE_RELATIONS = (
 
 
 @pytest.fixture
-def password(fresh_db):
-    """A password for this test; the cluster-wide role gets the configured one back afterwards."""
-    yield f"bi-{uuid.uuid4().hex}"
-    bi_role.ensure(fresh_db)
+def password():
+    return f"bi-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def reader_name(fresh_db):
+    """A BI login of this test (cluster-wide, so removed afterwards)."""
+    name = f"bi_test_{uuid.uuid4().hex[:8]}"
+    yield name
+    if any(u.name == name for u in bi_role.list_users()):
+        bi_role.remove_user(name)
 
 
 def build_models(url: str, tmp_path, full_refresh: bool = False) -> None:
@@ -70,8 +77,8 @@ def tables(url: str, schema: str) -> dict[str, int]:
     return {r["relname"]: r["oid"] for r in rows}
 
 
-def connect_reader(url: str, password: str):
-    conn = psycopg2.connect(bi_role.reader_url(url, password))
+def connect_reader(url: str, name: str, password: str):
+    conn = psycopg2.connect(bi_role.login_url(name, password, url))
     conn.autocommit = True
     return conn
 
@@ -92,14 +99,15 @@ def fails(conn, statement: str, error: type[Exception]) -> bool:
 
 
 def test_reader_sees_the_marts_only_cannot_write_and_keeps_access_after_a_full_rebuild(
-    fresh_db, tmp_path, password
+    fresh_db, tmp_path, password, reader_name
 ):
     world = w.prepare(fresh_db, tmp_path)
     w.publish(world, w.D0)
     build_models(fresh_db, tmp_path)
 
-    first = bi_role.ensure(fresh_db, password=password)
-    again = bi_role.ensure(fresh_db, password=password)  # idempotent
+    first = bi_role.ensure(fresh_db)
+    again = bi_role.ensure(fresh_db)  # idempotent
+    bi_role.add_user(reader_name, password, url=fresh_db)
     marts, config = tables(fresh_db, "marts"), tables(fresh_db, "marts_config")
     assert {
         "national_summary",
@@ -118,22 +126,23 @@ def test_reader_sees_the_marts_only_cannot_write_and_keeps_access_after_a_full_r
         for r in w.fetch(
             fresh_db,
             """select rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolconfig
-               from pg_roles where rolname like 'gospubliki_bi%%'""",
+               from pg_roles where rolname in (%s, %s)""",
+            (bi_role.GROUP_ROLE, reader_name),
         )
     }
     assert roles[bi_role.GROUP_ROLE]["rolcanlogin"] is False
-    reader_role = roles[bi_role.LOGIN_ROLE]
+    reader_role = roles[reader_name]
     assert reader_role["rolcanlogin"] is True
     assert not (reader_role["rolsuper"] or reader_role["rolcreaterole"] or reader_role["rolcreatedb"])
     assert "default_transaction_read_only=on" in reader_role["rolconfig"]
     assert w.fetch(
-        fresh_db, "select pg_has_role(%s, %s, 'member') as m", (bi_role.LOGIN_ROLE, bi_role.GROUP_ROLE)
+        fresh_db, "select pg_has_role(%s, %s, 'member') as m", (reader_name, bi_role.GROUP_ROLE)
     )[0]["m"]
 
     with pytest.raises(psycopg2.OperationalError):
-        psycopg2.connect(bi_role.reader_url(fresh_db, "not-the-password")).close()
+        psycopg2.connect(bi_role.login_url(reader_name, "not-the-password", fresh_db)).close()
 
-    reader = connect_reader(fresh_db, password)
+    reader = connect_reader(fresh_db, reader_name, password)
     try:
         # every table of the marts (and the methodology seeds) reads the same rows as for the owner
         for schema, names in (("marts", marts), ("marts_config", config)):
@@ -182,7 +191,7 @@ def test_reader_sees_the_marts_only_cannot_write_and_keeps_access_after_a_full_r
     rebuilt = tables(fresh_db, "marts")
     assert set(rebuilt) == set(marts)
     assert all(rebuilt[name] != marts[name] for name in marts)
-    reader = connect_reader(fresh_db, password)
+    reader = connect_reader(fresh_db, reader_name, password)
     try:
         for name in rebuilt:
             count_as(reader, f"marts.{name}")
@@ -192,15 +201,15 @@ def test_reader_sees_the_marts_only_cannot_write_and_keeps_access_after_a_full_r
         reader.close()
 
 
-def test_default_privileges_and_the_dbt_hook_each_restore_access(fresh_db, tmp_path, password, monkeypatch):
-    # the role is set up on an empty warehouse, before dbt ever ran; the password from the env
-    monkeypatch.setenv(bi_role.PASSWORD_ENV, password)
+def test_default_privileges_and_the_dbt_hook_each_restore_access(fresh_db, tmp_path, password, reader_name):
+    # the role is set up on an empty warehouse, before dbt ever ran
     report = bi_role.ensure(fresh_db)
+    bi_role.add_user(reader_name, password, url=fresh_db)
     assert report.readable_schemas == ["marts", "marts_config"] and report.tables_readable == 0
     world = w.prepare(fresh_db, tmp_path)
     w.publish(world, w.D0)
     build_models(fresh_db, tmp_path)
-    reader = connect_reader(fresh_db, password)
+    reader = connect_reader(fresh_db, reader_name, password)
     try:
         for name in tables(fresh_db, "marts"):
             count_as(reader, f"marts.{name}")

@@ -65,3 +65,39 @@ def test_build_context_and_env_example_exist(compose):
 def test_host_ports_are_unique(compose):
     ports = [p.split(":")[0] for s in compose["services"].values() for p in s.get("ports") or []]
     assert len(ports) == len(set(ports))
+
+
+def test_the_pipeline_runs_as_the_non_superuser_owner_and_no_password_has_a_default(compose):
+    """Issue 8: the warehouse superuser is not the pipeline's role, only the init step gets it,
+    the roles script is mounted, the warehouse port is published on the host's loopback only,
+    and no password falls back to a known value."""
+    common = compose["x-airflow-common"]["environment"]
+    warehouse = compose["services"]["warehouse"]
+    assert common["AIRFLOW_CONN_GOSPUBLIKI_WAREHOUSE"].startswith("postgres://gospubliki_owner:")
+    assert common["GOSPUBLIKI_WAREHOUSE_URL"].startswith("postgresql://gospubliki_owner:")
+    assert warehouse["environment"]["POSTGRES_USER"] == "gospubliki_admin"
+    assert "GOSPUBLIKI_WAREHOUSE_ADMIN_URL" not in common
+    admin_url = compose["services"]["airflow-init"]["environment"]["GOSPUBLIKI_WAREHOUSE_ADMIN_URL"]
+    assert admin_url.startswith("postgresql://gospubliki_admin:")
+    for name in AIRFLOW_SERVICES:
+        assert "GOSPUBLIKI_WAREHOUSE_ADMIN_URL" not in compose["services"][name].get("environment", common), name
+    assert warehouse["ports"] == ["127.0.0.1:5433:5432"]
+    assert "./deploy/warehouse-init:/docker-entrypoint-initdb.d:ro" in warehouse["volumes"]
+    script = (ROOT / "deploy" / "warehouse-init" / "10-roles.sh").read_text()
+    for statement in (
+        "create role gospubliki_owner login inherit nosuperuser nocreatedb nocreaterole",
+        "create database gospubliki owner gospubliki_owner",
+        "revoke execute on function %s from public",
+        "revoke connect, temporary on database postgres, template1 from public",
+        "for db in template1 postgres gospubliki",
+    ):
+        assert statement in script, statement
+
+    raw = (ROOT / "docker-compose.yaml").read_text()
+    import re
+
+    defaults = re.findall(r"\$\{(\w*(?:PASSWORD|SECRET)\w*):-([^}]*)\}", raw)
+    assert defaults == [], defaults  # ${VAR:?…} (required), never ${VAR:-known}
+    env_example = (ROOT / ".env.example").read_text()
+    for name in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW_DB_PASSWORD", "WAREHOUSE_ADMIN_PASSWORD", "WAREHOUSE_PASSWORD"):
+        assert re.search(rf"^{name}=$", env_example, re.M), name

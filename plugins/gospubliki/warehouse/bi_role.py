@@ -1,197 +1,317 @@
 """Read-only access for BI tools (Superset, Metabase, DataLens, plain SQL): the marts, nothing else.
 
-Two roles (roles are cluster-wide, grants are per database)::
+One login per BI user or tool, all members of one group (roles are cluster-wide, grants are per
+database)::
 
-    gospubliki_bi          NOLOGIN group: USAGE on schemas marts and marts_config, SELECT on their
-                           tables (now and, through default privileges, tables created later)
-    gospubliki_bi_reader   LOGIN member of the group, the account BI tools connect with;
-                           password from GOSPUBLIKI_BI_PASSWORD, sessions read-only by default
+    gospubliki_bi    NOLOGIN group: CONNECT on the project's database, USAGE on schemas marts and
+                     marts_config, SELECT on their tables (now and, through default privileges,
+                     tables created later); nothing else
+    <name>           LOGIN member of the group (``gospubliki bi add-user NAME``): its own password,
+                     a connection limit, statement and idle-in-transaction timeouts
 
-Nothing is granted on raw, registry, reference, audit, staging or intermediate (and anything
-found there is revoked), nothing but SELECT anywhere. dbt replaces a table model by creating a
-new table, which loses the old table's grants; two mechanisms keep BI working after any build:
-the default privileges set here for the dbt user (``ALTER DEFAULT PRIVILEGES FOR ROLE <dbt user>
-IN SCHEMA marts GRANT SELECT ON TABLES``) and the dbt ``on-run-end`` hook
-``grant_select_to_bi_role`` (re-grants after every run, whoever ran it; a no-op without the role).
+Read-only **by privileges**, not by a session default a login could switch off: no CREATE on any
+schema or database, no TEMP (revoked from PUBLIC on the project's database), no large-object
+functions (revoked from PUBLIC by the superuser, ``warehouse.privileges``), nothing on raw,
+registry, reference, audit, staging or intermediate. A login changing its own password
+(``ALTER ROLE … PASSWORD``, allowed to any role) changes only its own.
 
-:func:`ensure` is idempotent: it creates or updates the roles, resets the password, re-applies the
-grants. Run it once per warehouse database (and again after changing the password)::
+dbt replaces a table model by creating a new table, which loses the old table's grants; two
+mechanisms keep BI working after any build: the default privileges set here for the pipeline's role
+and the dbt ``on-run-end`` hook ``grant_select_to_bi_role``.
 
-    python -m gospubliki.warehouse.bi_role            # uses GOSPUBLIKI_WAREHOUSE_URL / the embedded one
+The former shared login ``gospubliki_bi_reader`` (one password for everybody, known by default) is
+dropped by :func:`ensure`; each BI user gets a login of their own (docs/security.md).
 
-The connecting user needs CREATEROLE (or superuser) and must own, or be a member of the owner of,
-the marts schemas and tables (the dbt user normally is).
+Roles are created by the admin connection (``settings.admin_url()``: the embedded server's
+superuser, or ``GOSPUBLIKI_WAREHOUSE_ADMIN_URL``); the per-database grants by the pipeline's role,
+which owns the marts.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import psycopg2.extensions
+import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 
 from gospubliki import settings
-from gospubliki.warehouse import db
+from gospubliki.errors import UserError
+from gospubliki.warehouse import db, privileges
 
 log = logging.getLogger(__name__)
 
 GROUP_ROLE = "gospubliki_bi"
-LOGIN_ROLE = "gospubliki_bi_reader"
+#: the former shared login, dropped by ensure()
+LEGACY_LOGIN = "gospubliki_bi_reader"
 PASSWORD_ENV = "GOSPUBLIKI_BI_PASSWORD"
-#: for a local warehouse on 127.0.0.1 only; any shared server must set GOSPUBLIKI_BI_PASSWORD
-DEFAULT_PASSWORD = "gospubliki_bi_local"
 #: schemas BI may read: the marts and the methodology seeds (sector labels, thresholds, criteria)
 READABLE_SCHEMAS = ("marts", "marts_config")
 #: schemas BI must never see (revoked if anything was granted there by hand)
 PRIVATE_SCHEMAS = ("raw", "registry", "reference", "audit", "staging", "intermediate", "dbt_test_audit")
-#: concurrent BI sessions of the reader account
-CONNECTION_LIMIT = 50
+#: per login: concurrent sessions, longest statement, longest idle transaction
+CONNECTION_LIMIT = 5
+STATEMENT_TIMEOUT = "120s"
+IDLE_IN_TRANSACTION_TIMEOUT = "60s"
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
 
-def bi_password() -> str:
-    """The reader's password: ``GOSPUBLIKI_BI_PASSWORD`` or the local-only default."""
-    return settings.env(PASSWORD_ENV, DEFAULT_PASSWORD)
+class BiUserError(UserError, ValueError):
+    """A BI login request that cannot be done (bad name, unknown login …): one clear line."""
 
 
-def reader_url(url: str | None = None, password: str | None = None) -> str:
-    """The warehouse URL with the BI reader's credentials (same host, port, database)."""
+def login_url(name: str, password: str, url: str | None = None) -> str:
+    """The warehouse URL with a BI login's credentials (same host, port, database)."""
     parts = urlsplit(url or settings.warehouse_url())
-    host = parts.hostname or "127.0.0.1"
-    netloc = f"{quote(LOGIN_ROLE)}:{quote(password or bi_password(), safe='')}@{host}"
+    netloc = f"{quote(name)}:{quote(password, safe='')}@{parts.hostname or '127.0.0.1'}"
     if parts.port:
         netloc += f":{parts.port}"
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def _admin_url_for(url: str, admin_url: str | None) -> str:
+    """The admin connection, to the same database as ``url``."""
+    database = urlsplit(url).path.lstrip("/")
+    return privileges.with_database(admin_url or settings.admin_url(), database)
+
+
 @dataclass
 class BiRoleReport:
     database: str
-    dbt_user: str
+    owner: str
     readable_schemas: list[str] = field(default_factory=list)  # that existed and were granted
     tables_readable: int = 0
 
     def describe(self) -> str:
         return (
-            f"{LOGIN_ROLE} (member of {GROUP_ROLE}) can read {self.tables_readable} tables in "
+            f"{GROUP_ROLE} can read {self.tables_readable} tables in "
             f"{', '.join(self.readable_schemas) or 'no schema yet'} of database {self.database}; "
-            f"tables that {self.dbt_user} creates there later are readable too"
+            f"tables that {self.owner} creates there later are readable too"
         )
 
 
-def _create_role_if_missing(cur, role: str, options: str) -> None:
-    # CREATE ROLE has no IF NOT EXISTS; two databases of one cluster may race (advisory locks are
-    # per database), so a concurrent creation is tolerated as well
-    cur.execute(
-        sql.SQL(
-            """do $$ begin
-                 create role {} {};
-               exception when duplicate_object or unique_violation then null;
-               end $$"""
-        ).format(sql.Identifier(role), sql.SQL(options))
-    )
+def ensure_group(admin_url: str) -> None:
+    """As the admin (connected to the project's database): the group role, the legacy shared
+    login dropped, and the large-object functions revoked from PUBLIC (when a superuser)."""
+    conn = psycopg2.connect(admin_url, application_name="gospubliki-admin")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select rolsuper, rolcreaterole from pg_roles where rolname = current_user")
+            superuser, createrole = cur.fetchone()
+            cur.execute("select 1 from pg_roles where rolname = %s", (GROUP_ROLE,))
+            exists = cur.fetchone() is not None
+            if not (superuser or createrole):
+                if not exists:
+                    raise privileges.InsufficientPrivileges(
+                        f"the BI group role {GROUP_ROLE} does not exist and {admin_url_role(admin_url)} may not "
+                        "create roles: set GOSPUBLIKI_WAREHOUSE_ADMIN_URL (docs/security.md)"
+                    )
+                return
+            if not exists:
+                privileges.create_role_if_missing(cur, GROUP_ROLE, "nologin")
+            cur.execute(
+                sql.SQL(
+                    "alter role {} nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls"
+                ).format(sql.Identifier(GROUP_ROLE))
+            )
+            _drop_legacy_login(cur)
+            if superuser:
+                privileges.revoke_large_objects(cur)
+    finally:
+        conn.close()
 
 
-def ensure(
-    url: str | None = None,
-    *,
-    password: str | None = None,
-    dbt_user: str | None = None,
-    schemas: Sequence[str] = READABLE_SCHEMAS,
-) -> BiRoleReport:
-    """Create or update the BI roles and their grants in the warehouse database at ``url``.
+def admin_url_role(url: str) -> str:
+    return urlsplit(url).username or "the connecting role"
 
-    ``dbt_user`` is the role that creates the marts (default: the connecting user); default
-    privileges are set for it. ``password`` defaults to :func:`bi_password`. Missing readable
-    schemas are created (owned by ``dbt_user``) so the default privileges apply from the first
-    dbt build.
-    """
+
+def _drop_legacy_login(cur) -> None:
+    cur.execute("select 1 from pg_roles where rolname = %s", (LEGACY_LOGIN,))
+    if cur.fetchone() is None:
+        return
+    try:
+        cur.execute(sql.SQL("drop role {}").format(sql.Identifier(LEGACY_LOGIN)))
+        log.warning("BI: the shared login %s was dropped; add one login per user: gospubliki bi add-user", LEGACY_LOGIN)
+    except psycopg2.errors.DependentObjectsStillExist:
+        # granted something in another database: at least it can no longer log in
+        cur.execute(sql.SQL("alter role {} nologin").format(sql.Identifier(LEGACY_LOGIN)))
+        log.warning("BI: the shared login %s can no longer log in (still granted rights elsewhere)", LEGACY_LOGIN)
+
+
+def grant(url: str | None = None, *, owner: str | None = None, schemas: Sequence[str] = READABLE_SCHEMAS) -> BiRoleReport:
+    """As the pipeline's role (owner of the database and the marts): what the group may read, and
+    no CONNECT/TEMP for PUBLIC on this database. ``owner`` (default: the connecting user) is the
+    role that creates the marts; default privileges are set for it. Missing readable schemas are
+    created (owned by it) so the default privileges apply from the first dbt build."""
     with db.connect(url) as conn, conn.cursor() as cur:
         cur.execute("select current_database(), current_user")
         database, current_user = cur.fetchone()
-        owner = dbt_user or current_user
+        owner = owner or current_user
         cur.execute("select pg_advisory_xact_lock(hashtext('gospubliki.bi_role'))")
+        ident = sql.Identifier
+        cur.execute(sql.SQL("revoke connect, temporary on database {} from public").format(ident(database)))
+        cur.execute(sql.SQL("grant connect, temporary on database {} to {}").format(ident(database), ident(owner)))
+        cur.execute(sql.SQL("grant connect on database {} to {}").format(ident(database), ident(GROUP_ROLE)))
 
-        _create_role_if_missing(cur, GROUP_ROLE, "nologin")
-        _create_role_if_missing(cur, LOGIN_ROLE, "login")
-        cur.execute(
-            sql.SQL(
-                "alter role {} nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls"
-            ).format(sql.Identifier(GROUP_ROLE))
-        )
-        # the password travels and is stored as a SCRAM verifier, never as plain text in a statement
-        verifier = psycopg2.extensions.encrypt_password(
-            password or bi_password(), LOGIN_ROLE, conn, "scram-sha-256"
-        )
-        cur.execute(
-            sql.SQL(
-                "alter role {} login inherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls "
-                "connection limit {} password {}"
-            ).format(sql.Identifier(LOGIN_ROLE), sql.Literal(CONNECTION_LIMIT), sql.Literal(verifier))
-        )
-        cur.execute(sql.SQL("grant {} to {}").format(sql.Identifier(GROUP_ROLE), sql.Identifier(LOGIN_ROLE)))
-        # belt and braces: a BI session cannot write even where PUBLIC may (temporary tables)
-        cur.execute(
-            sql.SQL("alter role {} set default_transaction_read_only = on").format(sql.Identifier(LOGIN_ROLE))
-        )
-        cur.execute(
-            sql.SQL("grant connect on database {} to {}").format(
-                sql.Identifier(database), sql.Identifier(GROUP_ROLE)
-            )
-        )
-
-        report = BiRoleReport(database=database, dbt_user=owner)
+        report = BiRoleReport(database=database, owner=owner)
         for schema in schemas:
+            cur.execute(sql.SQL("create schema if not exists {} authorization {}").format(ident(schema), ident(owner)))
+            cur.execute(sql.SQL("grant usage on schema {} to {}").format(ident(schema), ident(GROUP_ROLE)))
+            cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(ident(schema), ident(GROUP_ROLE)))
             cur.execute(
-                sql.SQL("create schema if not exists {} authorization {}").format(
-                    sql.Identifier(schema), sql.Identifier(owner)
+                sql.SQL("alter default privileges for role {} in schema {} grant select on tables to {}").format(
+                    ident(owner), ident(schema), ident(GROUP_ROLE)
                 )
-            )
-            cur.execute(
-                sql.SQL("grant usage on schema {} to {}").format(
-                    sql.Identifier(schema), sql.Identifier(GROUP_ROLE)
-                )
-            )
-            cur.execute(
-                sql.SQL("grant select on all tables in schema {} to {}").format(
-                    sql.Identifier(schema), sql.Identifier(GROUP_ROLE)
-                )
-            )
-            cur.execute(
-                sql.SQL(
-                    "alter default privileges for role {} in schema {} grant select on tables to {}"
-                ).format(sql.Identifier(owner), sql.Identifier(schema), sql.Identifier(GROUP_ROLE))
             )
             report.readable_schemas.append(schema)
 
         cur.execute("select nspname from pg_namespace where nspname = any(%s)", (list(PRIVATE_SCHEMAS),))
         for (schema,) in cur.fetchall():
-            for role in (GROUP_ROLE, LOGIN_ROLE):
-                cur.execute(
-                    sql.SQL(
-                        "revoke all on all tables in schema {0} from {1}; revoke all on schema {0} from {1}"
-                    ).format(sql.Identifier(schema), sql.Identifier(role))
+            cur.execute(
+                sql.SQL("revoke all on all tables in schema {0} from {1}; revoke all on schema {0} from {1}").format(
+                    ident(schema), ident(GROUP_ROLE)
                 )
-
+            )
         cur.execute(
             """select count(*) from pg_tables
                where schemaname = any(%s)
                  and has_table_privilege(%s, format('%%I.%%I', schemaname, tablename), 'select')""",
-            (list(report.readable_schemas), LOGIN_ROLE),
+            (list(report.readable_schemas), GROUP_ROLE),
         )
         report.tables_readable = cur.fetchone()[0]
     log.info("BI role: %s", report.describe())
     return report
 
 
-def main() -> None:  # pragma: no cover - a thin command around ensure()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    print(ensure().describe())
-    if settings.env(PASSWORD_ENV) is None:
-        print(f"password: the local default ({PASSWORD_ENV} is not set) — set it on any shared server")
+def ensure(url: str | None = None, *, admin_url: str | None = None, owner: str | None = None,
+           schemas: Sequence[str] = READABLE_SCHEMAS) -> BiRoleReport:
+    """The group role (admin) and its grants in the database at ``url`` (pipeline role); idempotent."""
+    url = url or settings.warehouse_url()
+    ensure_group(_admin_url_for(url, admin_url))
+    return grant(url, owner=owner, schemas=schemas)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+# ---------------------------------------------------------------- logins
+@dataclass(frozen=True)
+class BiLogin:
+    name: str
+    connection_limit: int
+    sessions: int
+    settings: tuple[str, ...]
+
+
+def _check_name(name: str) -> None:
+    if not NAME_PATTERN.fullmatch(name) or name.startswith("pg_") or name.startswith("gospubliki"):
+        raise BiUserError(
+            f"bad login name {name!r}: 2–40 lowercase Latin letters, digits or _, starting with a letter "
+            "(not pg_… or gospubliki…)"
+        )
+
+
+def _is_bi_login(cur, name: str) -> bool | None:
+    """True: a BI login; False: some other role; None: no such role."""
+    cur.execute(
+        """select r.rolcanlogin and not r.rolsuper and pg_has_role(r.oid, %s, 'MEMBER')
+           from pg_roles r where r.rolname = %s""",
+        (GROUP_ROLE, name),
+    )
+    row = cur.fetchone()
+    return None if row is None else bool(row[0])
+
+
+def _admin_connection(admin_url: str | None):
+    conn = psycopg2.connect(admin_url or settings.admin_url(), application_name="gospubliki-admin")
+    conn.autocommit = True
+    return conn
+
+
+def new_password() -> tuple[str, bool]:
+    """``GOSPUBLIKI_BI_PASSWORD`` when set (False), else a generated one (True: show it once)."""
+    given = settings.env(PASSWORD_ENV)
+    return (given, False) if given else (secrets.token_urlsafe(18), True)
+
+
+def add_user(name: str, password: str, *, url: str | None = None, admin_url: str | None = None) -> BiLogin:
+    """Create the BI login ``name`` (the group and its grants too, when missing)."""
+    _check_name(name)
+    ensure(url, admin_url=admin_url)
+    conn = _admin_connection(_admin_url_for(url or settings.warehouse_url(), admin_url))
+    try:
+        with conn.cursor() as cur:
+            state = _is_bi_login(cur, name)
+            if state is True:
+                raise BiUserError(f"BI login {name} exists already (gospubliki bi rotate-password {name})")
+            if state is False:
+                raise BiUserError(f"role {name} exists and is not a BI login; choose another name")
+            ident = sql.Identifier(name)
+            cur.execute(
+                sql.SQL(
+                    "create role {} login inherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls "
+                    "connection limit {} in role {}"
+                ).format(ident, sql.Literal(CONNECTION_LIMIT), sql.Identifier(GROUP_ROLE))
+            )
+            privileges.set_password(cur, name, password)
+            for setting, value in (
+                ("statement_timeout", STATEMENT_TIMEOUT),
+                ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT),
+                ("default_transaction_read_only", "on"),  # a convenience; the privileges are the boundary
+            ):
+                cur.execute(sql.SQL("alter role {} set {} = {}").format(ident, sql.Identifier(setting), sql.Literal(value)))
+        return next(u for u in list_users(admin_url=admin_url, _conn=conn) if u.name == name)
+    finally:
+        conn.close()
+
+
+def list_users(*, admin_url: str | None = None, _conn=None) -> list[BiLogin]:
+    conn = _conn or _admin_connection(admin_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                """select r.rolname, r.rolconnlimit,
+                          (select count(*) from pg_stat_activity a where a.usename = r.rolname),
+                          coalesce(r.rolconfig, '{}')
+                   from pg_roles r
+                   where r.rolcanlogin and not r.rolsuper and pg_has_role(r.oid, %s, 'MEMBER')
+                   order by r.rolname""",
+                (GROUP_ROLE,),
+            )
+            return [BiLogin(n, limit, sessions, tuple(cfg)) for n, limit, sessions, cfg in cur.fetchall()]
+    finally:
+        if _conn is None:
+            conn.close()
+
+
+def _require_login(cur, name: str) -> None:
+    if _is_bi_login(cur, name) is not True:
+        raise BiUserError(f"no BI login {name} (gospubliki bi list shows them)")
+
+
+def remove_user(name: str, *, admin_url: str | None = None) -> int:
+    """Drop the BI login ``name`` and end its open sessions; returns how many were ended."""
+    conn = _admin_connection(admin_url)
+    try:
+        with conn.cursor() as cur:
+            _require_login(cur, name)
+            cur.execute(sql.SQL("alter role {} nologin").format(sql.Identifier(name)))
+            cur.execute("select count(pg_terminate_backend(pid)) from pg_stat_activity where usename = %s", (name,))
+            ended = cur.fetchone()[0]
+            cur.execute(sql.SQL("drop role {}").format(sql.Identifier(name)))
+        return ended
+    finally:
+        conn.close()
+
+
+def rotate_password(name: str, password: str, *, admin_url: str | None = None) -> None:
+    conn = _admin_connection(admin_url)
+    try:
+        with conn.cursor() as cur:
+            _require_login(cur, name)
+            privileges.set_password(cur, name, password)
+    finally:
+        conn.close()

