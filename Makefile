@@ -27,9 +27,10 @@ manifest: setup  ## parse the dbt project (target/manifest.json, used by the DAG
 demo: setup  ## run the daily DAG for the last 7 days on simulated networks, print summary and rating
 	@$(BIN)/gospubliki demo
 
-test: setup  ## run every test (unit, integration on PostgreSQL, dbt, GX, Airflow DAG runs)
+TEST_WORKERS ?= 2
+test: setup  ## run every test (unit, integration on PostgreSQL, dbt, GX, Airflow DAG runs), TEST_WORKERS in parallel
 	@$(BIN)/gospubliki dbt parse --quiet
-	@$(BIN)/pytest
+	@$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: setup  ## unit tests only
 	@$(BIN)/pytest tests/unit

@@ -15,10 +15,21 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 # Airflow reads its configuration when first imported: point it at a test home (SQLite metadata
-# DB, the repo's dags/) before any test module imports it.
+# DB, the repo's dags/) before any test module imports it. Under pytest-xdist each worker gets its
+# own Airflow home and its own copy of the GX file context (validation results and Data Docs are
+# written there), so parallel workers share nothing but the PostgreSQL server, where each test
+# has a database of its own.
 from gospubliki import airflow_env, settings  # noqa: E402
 
-airflow_env.apply(airflow_home=settings.home() / "airflow-test")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+airflow_env.apply(airflow_home=settings.home() / f"airflow-test{'-' + WORKER if WORKER else ''}")
+if WORKER and "GOSPUBLIKI_EXPECTATIONS_DIR" not in os.environ:
+    import shutil
+
+    _gx = settings.home() / f"expectations-{WORKER}"
+    shutil.rmtree(_gx, ignore_errors=True)
+    shutil.copytree(settings.REPO_ROOT / "expectations" / "gx", _gx / "gx", ignore=shutil.ignore_patterns("uncommitted"))
+    os.environ["GOSPUBLIKI_EXPECTATIONS_DIR"] = str(_gx)
 
 
 def _with_db(url: str, dbname: str) -> str:

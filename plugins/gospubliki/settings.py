@@ -52,20 +52,26 @@ def secrets_dir() -> Path:
 def secret(name: str) -> str:
     """The secret kept in ``secrets_dir()/name``; generated (random, URL-safe) on first use.
 
-    Created with ``O_EXCL`` and mode 0600, so it is never readable by another user, not even
-    for a moment, and two processes racing to create it end up with the same value."""
+    Written whole to a private temporary file (mode 0600) and then hard-linked to its name, so it
+    is never readable by another user, never seen half-written, and two processes racing to
+    create it end up with the same value (the second link fails and that process reads the first)."""
     import secrets as _secrets
+    import tempfile
 
     folder = secrets_dir()
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     path = folder / name
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(_secrets.token_urlsafe(24) + "\n")
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")  # mkstemp: mode 0600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(_secrets.token_urlsafe(24) + "\n")
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

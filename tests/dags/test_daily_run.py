@@ -5,6 +5,7 @@ reach the marts (while OK and Telegram still do), and a re-run of a date that le
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
 
 import psycopg2
@@ -23,7 +24,7 @@ from gospubliki.simulator.world import build_world
 
 DAY_1 = date(2026, 11, 20)
 DAY_2 = date(2026, 11, 21)  # the simulator reports negative member counts on this day
-LOG_DIR = settings.home() / "logs" / "test-dag-runs"
+LOG_DIR = settings.home() / "logs" / f"test-dag-runs{os.environ.get('PYTEST_XDIST_WORKER', '')}"
 FACTOR, SEED = 0.5, 7
 NETWORKS = ("vk", "ok", "tg")
 

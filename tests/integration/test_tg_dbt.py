@@ -73,7 +73,10 @@ def test_vk_and_tg_loads_build_into_the_marts(fresh_db, world, tmp_path, monkeyp
     tg, _ = tw.run(fresh_db, DAY, TelegramSimulator(world), resolve_budget=1_000)
     assert check_and_publish(tg.load_id, fresh_db).success
 
-    result = dbt.build(fresh_db, select=["+fct_page_daily", "+national_summary"])
+    result = dbt.build(
+        fresh_db, select=["+fct_page_daily", "+national_summary"],
+        target_path=tmp_path / "target", log_path=tmp_path / "logs",
+    )
     assert result.success, result.exception
 
     expected = _raw_tg(fresh_db, tg.load_id)

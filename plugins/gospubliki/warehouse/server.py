@@ -12,12 +12,15 @@ system user (``pgserver``), created once, as the wheel itself does.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,10 +211,28 @@ def _ensure_database(cfg: settings.LocalWarehouse) -> None:
     bi_role.ensure_group(cfg.admin_url)
 
 
+@contextmanager
+def _start_lock() -> Iterator[None]:
+    """One starter at a time per GOSPUBLIKI_HOME: two processes (parallel test workers, a CLI
+    command beside a DAG task) starting the same data folder would race in initdb and pg_ctl."""
+    settings.home().mkdir(parents=True, exist_ok=True)
+    with (settings.home() / "warehouse-start.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def start() -> ServerStatus:
     """Start the embedded server (idempotent). Does nothing when an external URL is configured."""
     if settings.external_warehouse_url():
         return status()
+    with _start_lock():
+        return _start_locked()
+
+
+def _start_locked() -> ServerStatus:
     cfg = settings.local_warehouse()
     if _pid() is None:
         if not (data_dir() / "PG_VERSION").exists():
