@@ -266,7 +266,9 @@ def test_when_every_token_stops_the_partial_load_is_landed_and_the_run_fails(reg
             )
         served = sim.stats()
     load = _load(registry)
-    assert load["status"] == "loaded" and load["details"]["partial"] is True
+    # policy (docs/operations.md): landed, then failed with the reason, never left 'loaded'
+    assert load["status"] == "failed" and load["details"]["partial"] is True
+    assert load["details"]["failure"].startswith("partial: every credential stopped")
     assert "every credential is stopped" in load["details"]["no_credentials_left"]
     read = check_against_world(load, world, unread_ok=True)
     unread = sum(1 for row in load["pages"].values() if row[4] == "error")
