@@ -262,9 +262,9 @@ def prune(
     source: str | None = None, *, older_than: timedelta | None = None, url: str | None = None
 ) -> list[PrunedLoad]:
     """Retention rule: delete the raw rows of 'failed' loads finished more than ``older_than``
-    (default :func:`retention`) ago, and of 'superseded' loads (``publish`` deletes those at
-    once; this catches any left over). The ``raw.loads`` row and its details stay as the audit
-    record, with ``details.pruned = {at, rows_by_table}``. Returns what was deleted.
+    (default :func:`retention`) ago ('superseded' loads lose theirs in ``publish``). The
+    ``raw.loads`` row and its details stay as the audit record, with
+    ``details.pruned = {at, rows_by_table}``. Returns what was deleted.
     """
     older_than = retention() if older_than is None else older_than
     db.apply_schema(url)
@@ -272,7 +272,7 @@ def prune(
     with db.connect(url) as conn, conn.cursor() as cur:
         cur.execute(
             """select load_id, source, status from raw.loads
-               where status in ('failed', 'superseded') and not details ? 'pruned'
+               where status = 'failed' and not details ? 'pruned'
                  and (%(source)s::text is null or source = %(source)s)
                  and coalesce(finished_at, loaded_at, started_at) < now() - %(limit)s::interval
                order by load_id for update""",
