@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import socket
 from datetime import timedelta
@@ -136,16 +137,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def own_server(tmp_path, monkeypatch):
-    """An embedded PostgreSQL of its own (own home and port): killing it hits no other test."""
-    monkeypatch.setenv("GOSPUBLIKI_HOME", str(tmp_path / "home"))
+def own_server(monkeypatch):
+    """An embedded PostgreSQL of its own (own home and port): killing it hits no other test.
+
+    Its home is inside the session's GOSPUBLIKI_HOME, not pytest's tmp_path: run as root the
+    server runs as an unprivileged user, and pytest (of any session on the machine) may make
+    its /tmp/pytest-of-root folder private again at any time."""
+    home = settings.home() / "crash-test-home"
+    monkeypatch.setenv("GOSPUBLIKI_HOME", str(home))
     monkeypatch.setenv("GOSPUBLIKI_PG_PORT", str(_free_port()))
     monkeypatch.delenv("GOSPUBLIKI_WAREHOUSE_URL", raising=False)
+    server.destroy()  # a leftover of an interrupted session
     server.start()
     try:
         yield settings.warehouse_url()
     finally:
-        server.stop()
+        server.destroy()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _children(pid: int) -> list[int]:
