@@ -11,7 +11,10 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
    one raw load (PostgreSQL `COPY`, status *loaded*);
 3. `validate_<network>` — the Great Expectations checkpoint of that load: on success the load
    becomes the visible one for its date (an older load of the same date is superseded
-   atomically); on failure it is rejected and never reaches the marts;
+   atomically); on failure it is rejected and never reaches the marts. When the validation
+   itself cannot run (GX error, warehouse down) the task retries; its last try rejects the load,
+   and a load left 'loaded' by a killed task is failed when the network's next run starts — no
+   load stays 'loaded' (docs/operations.md, «Load life cycle»);
 4. `dbt_build` — Cosmos runs `dbt build` (staging → intermediate → marts, with tests) as soon as
    every network is done, if **at least one** network validated: one network's trouble (a
    Telegram flood wait, a corrupted VK load) does not hold back the others' marts for the day;
@@ -97,12 +100,17 @@ def gospubliki_daily():
         from airflow.sdk.exceptions import AirflowFailException
 
         from gospubliki.hooks.warehouse import warehouse_url
+        from gospubliki.orchestration.networks import reject_on_last_try
         from gospubliki.quality import ValidationFailed, check_and_publish
 
         try:
             outcome = check_and_publish(load_id, url=warehouse_url())
         except ValidationFailed as exc:  # the load is already rejected: a retry cannot help
             raise AirflowFailException(str(exc)) from exc
+        except Exception as exc:  # GX crashed, the warehouse went away …: a retry may validate it
+            ti = get_current_context()["ti"]
+            reject_on_last_try(load_id, exc, try_number=ti.try_number, max_tries=ti.max_tries, url=warehouse_url())
+            raise
         return outcome.to_dict()
 
     day = snapshot_date()

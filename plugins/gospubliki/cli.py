@@ -108,6 +108,35 @@ def warehouse_status() -> None:
     raise typer.Exit(0 if st.running else 3)
 
 
+@warehouse_app.command("prune")
+def warehouse_prune(
+    network: str = typer.Option(None, help="Only this network (vk, ok, tg); default: every network."),
+    stale_hours: float = typer.Option(
+        None, "--stale-hours", min=0, help="Fail loads left 'loaded' this long (default GOSPUBLIKI_STALE_LOAD_HOURS, 6)."
+    ),
+    retention_days: float = typer.Option(
+        None, "--retention-days", min=0,
+        help="Delete the raw rows of loads failed this long ago (default GOSPUBLIKI_FAILED_LOAD_RETENTION_DAYS, 14).",
+    ),
+) -> None:
+    """Finish abandoned loads ('loaded' by a run that died -> 'failed' with the reason) and delete
+    the raw rows of old failed loads (their raw.loads rows stay). Each run of a network does the
+    same for its own loads; docs/operations.md."""
+    from gospubliki.orchestration.networks import NETWORKS
+    from gospubliki.warehouse import loads
+
+    if network is not None and network not in NETWORKS:
+        console.print(f"[red]error:[/] unknown network {network!r}; known: {', '.join(NETWORKS)}", soft_wrap=True)
+        raise typer.Exit(2)
+    stale = loads.fail_stale(network, older_than=None if stale_hours is None else timedelta(hours=stale_hours))
+    pruned = loads.prune(network, older_than=None if retention_days is None else timedelta(days=retention_days))
+    for s in stale:
+        console.print(f"load {s.load_id} ({s.source}, {s.snapshot_date}) {s.status} -> failed: {s.reason}")
+    for p in pruned:
+        console.print(f"load {p.load_id} ({p.source}, {p.status}): raw rows deleted {p.rows}")
+    console.print(f"{len(stale)} abandoned loads failed; raw rows of {len(pruned)} loads deleted")
+
+
 # ---------------------------------------------------------------- registry
 @registry_app.command("import")
 def registry_import(

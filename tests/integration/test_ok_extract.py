@@ -266,7 +266,8 @@ def test_wrong_application_secret_stops_every_token_with_a_clear_error(registry,
     message = str(caught.value)
     assert "104" in message and "application secret key" in message and "not-the-secret" not in message
     load = load_of(registry)
-    assert load["status"] == "loaded" and load["details"]["partial"] is True
+    assert load["status"] == "failed" and load["details"]["partial"] is True  # landed, then failed
+    assert load["details"]["failure"].startswith("partial: every credential stopped")
     assert set(load["details"]["tokens_stopped"]) == {"token#1", "token#2"}
     assert all("104" in why for why in load["details"]["tokens_stopped"].values())
     assert {row[6] for row in load["pages"].values()} == {"error"}

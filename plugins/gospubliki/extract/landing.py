@@ -1,7 +1,15 @@
-"""What every network's extraction does the same way: summarise skipped pages and land the load.
+"""What every network's extraction does the same way: clear what a dead run left, summarise
+skipped pages and land the load.
 
-A partial extraction (every credential stopped mid-run) is landed first — nothing read is lost —
-and then reported by raising :class:`NoCredentialsLeft`, so the run fails visibly.
+* :func:`begin_extraction` runs first: loads of the network left 'loaded' by a run that died are
+  failed with the reason (``loads.fail_stale``) and the rows of long-failed loads pruned
+  (``loads.prune``), so every load ends 'validated' or 'failed' (docs/operations.md).
+* A partial extraction (every credential stopped mid-run) is landed — nothing read is lost — then
+  marked 'failed' with the reason (policy: a partial load is never published, since it would
+  replace a complete load of the date and count unread pages as missing; its rows stay for
+  inspection until the retention rule prunes them) and reported by raising
+  :class:`NoCredentialsLeft`, so the run fails visibly. A re-run with working credentials
+  replaces it.
 """
 
 from __future__ import annotations
@@ -27,6 +35,14 @@ def skipped_summary(skipped: Iterable) -> dict[str, dict[str, int]]:
     }
 
 
+def begin_extraction(source: str, snapshot_date: date, url: str | None = None) -> list[loads.StaleLoad]:
+    """At the start of a network's run: fail its abandoned loads (of this date, or older than
+    ``GOSPUBLIKI_STALE_LOAD_HOURS``) and apply the retention rule to its failed loads."""
+    stale = loads.fail_stale(source, snapshot_date=snapshot_date, url=url)
+    loads.prune(source, url=url)
+    return stale
+
+
 def land_extraction(
     source: str,
     snapshot_date: date,
@@ -39,7 +55,7 @@ def land_extraction(
     url: str | None = None,
 ) -> LoadResult:
     """``loads.land`` the extraction (status 'loaded'; ``observed_at`` = when the extraction
-    began reading the API); then raise if it was cut short."""
+    began reading the API); if it was cut short, mark it 'failed' and raise :class:`NoCredentialsLeft`."""
     load = loads.land(
         source,
         snapshot_date,
@@ -52,5 +68,7 @@ def land_extraction(
     )
     log.info("%s load %d landed for %s: %s", source, load.load_id, snapshot_date, load.rows)
     if no_credentials is not None:
-        raise NoCredentialsLeft(f"{source} load {load.load_id} for {snapshot_date} is partial: {no_credentials}")
+        reason = f"partial: every credential stopped, {load.total_rows} rows read were landed: {no_credentials}"
+        loads.reject(load.load_id, reason, url)
+        raise NoCredentialsLeft(f"{source} load {load.load_id} for {snapshot_date} failed, {reason}")
     return load

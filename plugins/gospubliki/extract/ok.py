@@ -37,7 +37,7 @@ from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.clients.ok import GroupsResult, NamesResult, OkClient, TopicsResult, format_base_url
 from gospubliki.clients.pool import CredentialsExhausted
 from gospubliki.clients.vk import NO_CREDENTIALS_SKIP, Skip
-from gospubliki.extract.landing import land_extraction, skipped_summary
+from gospubliki.extract.landing import begin_extraction, land_extraction, skipped_summary
 from gospubliki.extract.ok_rows import PAGE_COLUMNS, POST_COLUMNS, group_skip, page_row, post_row
 from gospubliki.extract.vk import ExtractResult, RegistryPage, read_registry_pages
 from gospubliki.warehouse import db
@@ -238,7 +238,8 @@ def run_ok_extraction(
     credentials, ``base_url`` and ``rps``; it is closed at the end.
 
     :raises NoCredentialsLeft: no credentials configured; or, after landing the partial load,
-        every token stopped mid-run (e.g. error 104: a wrong application secret key).
+        every token stopped mid-run (e.g. error 104: a wrong application secret key); that load
+        is marked 'failed' (``extract.landing``).
     :raises SnapshotDateRefused: a future date, or one beyond the horizon of a live API
         (:func:`gospubliki.dates.check_snapshot_date`; ``force_past`` overrides the horizon).
     """
@@ -249,6 +250,7 @@ def run_ok_extraction(
     try:
         live = not dates.serves_past_state(client.base_url)
         dates.check_snapshot_date(snapshot_date, live=live, force_past=force_past)
+        begin_extraction(SOURCE, snapshot_date, url)  # a refused date touches no load
         result = extract_ok(pages, snapshot_date, client, window_days, known)
     finally:
         client.close()

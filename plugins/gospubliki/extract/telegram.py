@@ -34,7 +34,7 @@ from gospubliki.clients.telegram.port import AccountUnusable
 from gospubliki.clients.telegram.settings import TelegramAccount, TelegramSettings
 from gospubliki.clients.telegram.telethon_adapter import ClientFactory, TelethonAdapter, telethon_factory
 from gospubliki.extract import telegram_state as state
-from gospubliki.extract.landing import land_extraction
+from gospubliki.extract.landing import begin_extraction, land_extraction
 from gospubliki.extract.telegram_rows import PAGE_COLUMNS, POST_COLUMNS, details_of, page_row, post_row
 from gospubliki.extract.vk import RegistryPage, read_registry_pages
 from gospubliki.warehouse.loads import LoadResult, RawBatch
@@ -172,7 +172,8 @@ def run_tg_extraction(
     Telegram (the simulator's :meth:`~gospubliki.simulator.telegram_fake.TelegramSimulator.client_factory`).
 
     :raises NoCredentialsLeft: no accounts configured (before anything), or every account was
-        unusable (after landing the load, whose unread pages carry ``fetch_status = 'error'``).
+        unusable (after landing the load, whose unread pages carry ``fetch_status = 'error'``, and marking
+        it 'failed').
     :raises SnapshotDateRefused: a future date, or one beyond the horizon of real Telegram (a
         ``client_factory`` is the simulator, which replays past days); ``force_past`` overrides it.
     """
@@ -190,6 +191,7 @@ def run_tg_extraction(
             "no Telegram api_id/api_hash: set GOSPUBLIKI_TG_API_ID and GOSPUBLIKI_TG_API_HASH"
         )
     dates.check_snapshot_date(snapshot_date, live=client_factory is None, force_past=force_past)
+    begin_extraction(SOURCE, snapshot_date, url)
     pages = read_registry_pages(url, "tg")
     started = time.monotonic()
     result = extract_tg(

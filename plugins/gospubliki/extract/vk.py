@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from gospubliki import dates
+from gospubliki import crashpoints, dates
 from gospubliki.clients import vk_settings
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.clients.pool import CredentialsExhausted
@@ -33,7 +33,7 @@ from gospubliki.clients.vk import (
     format_base_url,
     group_skip,
 )
-from gospubliki.extract.landing import land_extraction, skipped_summary
+from gospubliki.extract.landing import begin_extraction, land_extraction, skipped_summary
 from gospubliki.warehouse import db
 from gospubliki.warehouse.loads import LoadResult, RawBatch
 
@@ -182,6 +182,7 @@ def extract_vk(
                 skip = Skip("ok", f"same community as {first}; posts filed under it", "duplicate")
         state[page.page_key] = (group, skip or (None if group is not None else NO_CREDENTIALS_SKIP))
 
+    crashpoints.reached("extract")
     walls = WallsResult()
     if exhausted is None and owner_page:
         try:
@@ -250,7 +251,8 @@ def run_vk_extraction(
     ``client`` (e.g. from :class:`gospubliki.hooks.vk.VkHook`) replaces ``base_url``/``tokens``/``rps``;
     it is closed at the end.
 
-    :raises NoCredentialsLeft: after landing the partial load, when every token stopped mid-run.
+    :raises NoCredentialsLeft: when every token stopped mid-run, after landing the partial load
+        and marking it 'failed' (``extract.landing``).
     :raises SnapshotDateRefused: a future date, or one beyond the horizon of a live API
         (:func:`gospubliki.dates.check_snapshot_date`; ``force_past`` overrides the horizon).
     """
@@ -274,6 +276,7 @@ def run_vk_extraction(
     try:
         live = not dates.serves_past_state(client.base_url)
         dates.check_snapshot_date(snapshot_date, live=live, force_past=force_past)
+        begin_extraction(SOURCE, snapshot_date, url)  # a refused date touches no load
         result = extract_vk(pages, snapshot_date, client, window_days)
     finally:
         client.close()

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from gospubliki import dates, settings
+from gospubliki import crashpoints, dates, settings
 from gospubliki.quality import context as gx_context
 from gospubliki.quality import suites
 from gospubliki.warehouse import db, loads
@@ -227,6 +227,7 @@ def validate_load(
                 expectation_parameters=params,
                 run_id=RunIdentifier(run_name=f"{source}-{snapshot_date.isoformat()}-load-{load_id}"),
             )
+            crashpoints.reached("validate")
         finally:
             _dispose_engines(context)
             gx_context.scrub_data_docs(run_started)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from gospubliki import settings
+from gospubliki import crashpoints, settings
 
 if TYPE_CHECKING:  # importing dbt is slow; only the functions that run it import it
     from dbt.cli.main import dbtRunnerResult
@@ -135,7 +135,7 @@ def run_dbt(
         command += ["--log-path", str(log_path)]
     with _LOCK, _environment(dbt_env(url)):
         started = time.monotonic()
-        result = dbtRunner().invoke(command)
+        result = dbtRunner(callbacks=crashpoints.dbt_callbacks()).invoke(command)
         result.elapsed_seconds = time.monotonic() - started  # type: ignore[attr-defined]
     if not result.success:
         raise DbtFailed(list(args), _failures(result.result), result.exception)

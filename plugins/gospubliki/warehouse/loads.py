@@ -7,6 +7,10 @@ Life of a load::
     publish()   one transaction: older validated load of the same (source, date) -> 'superseded'
                 and its rows deleted; this load -> 'validated'
     reject()    this load -> 'failed'; its rows stay for inspection, staging never reads them
+    fail_stale() at the start of a network's run: its loads left 'loaded' by a run that died
+                (same date, or older than GOSPUBLIKI_STALE_LOAD_HOURS) -> 'failed' with the reason
+    prune()     retention: raw rows of loads failed more than GOSPUBLIKI_FAILED_LOAD_RETENTION_DAYS
+                ago are deleted; the raw.loads row (the audit record) stays
 
 Staging models read only ``status = 'validated'`` loads, so a crash at any point leaves either
 the old or the new load visible, never half of one, and a failed validation changes nothing
@@ -16,12 +20,16 @@ downstream.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from gospubliki import crashpoints
 from gospubliki.warehouse import db
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,9 +80,11 @@ def land(
         )
         load_id = cur.fetchone()[0]
         result.load_id = load_id
-        for batch in batches:
+        for n, batch in enumerate(batches):
             rows = ((load_id, *row) for row in batch.rows)
             result.rows[batch.table] = db.copy_rows(cur, batch.table, ["load_id", *batch.columns], rows)
+            if n == 0:
+                crashpoints.reached("copy")
         result.load_seconds = time.monotonic() - started
         cur.execute(
             """update raw.loads set status = 'loaded', rows = %s, loaded_at = now(), load_seconds = %s,
@@ -150,3 +160,140 @@ def get(load_id: int, url: str | None = None) -> dict:
         r = cur.fetchone()
     keys = ["load_id", "source", "snapshot_date", "status", "rows", "requests", "details"]
     return dict(zip(keys, r, strict=True)) if r else {}
+
+
+# ---------------------------------------------------------------- lifecycle: no load left unfinished
+# Every load ends 'validated', 'superseded' or 'failed'. A process that dies between ``land`` and
+# ``publish``/``reject`` (kill -9, a crashed Great Expectations run, a warehouse that went away)
+# leaves its load 'loaded'; the next run of the same network fails it here, with the reason, and
+# the rows of failed loads are deleted after the retention period (the audit row stays).
+# A load is never seen 'loading' by anyone: ``land`` inserts it in the COPY's transaction, so a
+# transaction that dies takes the row with it.
+
+STALE_AFTER_HOURS_VAR = "GOSPUBLIKI_STALE_LOAD_HOURS"
+DEFAULT_STALE_AFTER_HOURS = 6.0
+RETENTION_DAYS_VAR = "GOSPUBLIKI_FAILED_LOAD_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 14.0
+
+
+def stale_after() -> timedelta:
+    """``GOSPUBLIKI_STALE_LOAD_HOURS`` (default 6): a 'loading'/'loaded' load older than this is
+    abandoned (the daily DAG validates a load minutes after landing it, retries included)."""
+    from gospubliki import settings
+
+    return timedelta(hours=float(settings.env(STALE_AFTER_HOURS_VAR, str(DEFAULT_STALE_AFTER_HOURS))))
+
+
+def retention() -> timedelta:
+    """``GOSPUBLIKI_FAILED_LOAD_RETENTION_DAYS`` (default 14): how long the raw rows of a failed
+    load are kept for inspection before :func:`prune` deletes them."""
+    from gospubliki import settings
+
+    return timedelta(days=float(settings.env(RETENTION_DAYS_VAR, str(DEFAULT_RETENTION_DAYS))))
+
+
+@dataclass
+class StaleLoad:
+    load_id: int
+    source: str
+    snapshot_date: date
+    status: str  # what it was: 'loading' | 'loaded'
+    reason: str
+
+
+def fail_stale(
+    source: str | None = None,
+    *,
+    snapshot_date: date | None = None,
+    older_than: timedelta | None = None,
+    url: str | None = None,
+) -> list[StaleLoad]:
+    """Mark abandoned loads 'failed', with the reason in ``details.failure``; returns them.
+
+    A load is abandoned when it is still 'loading'/'loaded' and either
+
+    * it is older than ``older_than`` (default :func:`stale_after`), counted from when it was
+      landed (``loaded_at``, else ``started_at``); or
+    * it is of ``snapshot_date`` (given when a new run of that network and date starts): the new
+      run replaces it, so the older run died or was abandoned. A validation still running on it
+      at that moment then finds it 'failed' and cannot publish it (``publish`` refuses).
+
+    ``source=None``: every network (the maintenance command).
+    """
+    older_than = stale_after() if older_than is None else older_than
+    db.apply_schema(url)
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            """with abandoned as (
+                   select load_id, status,
+                          case when snapshot_date = %(day)s
+                               then format('abandoned: still %%s when a new run of %%s for %%s started '
+                                           '(its run died or was abandoned)', status, source, snapshot_date)
+                               else format('stale: still %%s %%s after it was landed (limit %%s); '
+                                           'its run died or was abandoned',
+                                           status, date_trunc('second', now() - coalesce(loaded_at, started_at)),
+                                           %(limit)s::interval)
+                          end as reason
+                   from raw.loads
+                   where status in ('loading', 'loaded')
+                     and (%(source)s::text is null or source = %(source)s)
+                     and (snapshot_date = %(day)s or coalesce(loaded_at, started_at) < now() - %(limit)s::interval)
+                   for update
+               )
+               update raw.loads l
+                  set status = 'failed', finished_at = now(),
+                      details = l.details || jsonb_build_object('failure', a.reason, 'failed_by', 'fail_stale')
+               from abandoned a
+               where l.load_id = a.load_id
+               returning l.load_id, l.source, l.snapshot_date, a.status, a.reason""",
+            {"source": source, "day": snapshot_date, "limit": older_than},
+        )
+        failed = [StaleLoad(*row) for row in cur.fetchall()]
+    for stale in failed:
+        log.warning("load %d (%s, %s) failed: %s", stale.load_id, stale.source, stale.snapshot_date, stale.reason)
+    return sorted(failed, key=lambda s: s.load_id)
+
+
+@dataclass
+class PrunedLoad:
+    load_id: int
+    source: str
+    status: str
+    rows: dict[str, int]  # raw table -> rows deleted
+
+
+def prune(
+    source: str | None = None, *, older_than: timedelta | None = None, url: str | None = None
+) -> list[PrunedLoad]:
+    """Retention rule: delete the raw rows of 'failed' loads finished more than ``older_than``
+    (default :func:`retention`) ago ('superseded' loads lose theirs in ``publish``). The
+    ``raw.loads`` row and its details stay as the audit record, with
+    ``details.pruned = {at, rows_by_table}``. Returns what was deleted.
+    """
+    older_than = retention() if older_than is None else older_than
+    db.apply_schema(url)
+    pruned: list[PrunedLoad] = []
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            """select load_id, source, status from raw.loads
+               where status = 'failed' and not details ? 'pruned'
+                 and (%(source)s::text is null or source = %(source)s)
+                 and coalesce(finished_at, loaded_at, started_at) < now() - %(limit)s::interval
+               order by load_id for update""",
+            {"source": source, "limit": older_than},
+        )
+        for load_id, load_source, status in cur.fetchall():
+            deleted = {}
+            for table in raw_tables_of(cur, load_source):
+                cur.execute(f"delete from {table} where load_id = %s", (load_id,))
+                deleted[table] = cur.rowcount
+            cur.execute(
+                """update raw.loads set details = details || jsonb_build_object(
+                          'pruned', jsonb_build_object('at', now(), 'rows_by_table', %s::jsonb))
+                   where load_id = %s""",
+                (json.dumps(deleted), load_id),
+            )
+            pruned.append(PrunedLoad(load_id, load_source, status, deleted))
+    if pruned:
+        log.info("pruned the raw rows of %d loads: %s", len(pruned), [p.load_id for p in pruned])
+    return pruned

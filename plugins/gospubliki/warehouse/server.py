@@ -117,7 +117,30 @@ def _pid() -> int | None:
         return None
     except PermissionError:
         pass
-    return pid
+    return None if _is_zombie(pid) else pid
+
+
+def _is_zombie(pid: int) -> bool:
+    """A postmaster killed with kill -9 stays a zombie until its parent (here: init, which pg_ctl
+    left it to) reaps it — at once, late, or never (a container whose PID 1 does not reap)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
+def _clear_zombie_lock() -> None:
+    """PostgreSQL refuses to start while the pid in ``postmaster.pid`` exists, and a zombie does;
+    a zombie holds no memory or files, so its lock file is stale and removed."""
+    pidfile = data_dir() / "postmaster.pid"
+    try:
+        pid = int(pidfile.read_text().splitlines()[0])
+    except (ValueError, IndexError, OSError):
+        return
+    if _is_zombie(pid):
+        log.warning("removing %s of a killed postmaster (pid %d, a zombie)", pidfile, pid)
+        pidfile.unlink(missing_ok=True)
 
 
 def _initdb(cfg: settings.LocalWarehouse) -> None:
@@ -239,6 +262,7 @@ def _start_locked() -> ServerStatus:
             log.info("initialising a new warehouse in %s", data_dir())
             _initdb(cfg)
         _prepare_permissions(data_dir())
+        _clear_zombie_lock()
         try:
             _run([str(_bin_dir() / "pg_ctl"), "-D", str(data_dir()), "-l", str(log_file()), "-w", "-t", "60", "start"])
         except subprocess.CalledProcessError as exc:
