@@ -2,7 +2,8 @@
 
 Life of a load::
 
-    land()      one transaction: audit row + COPY of every raw table  -> status 'loaded'
+    land()      one transaction: audit row + COPY of every raw table through the row-level
+                quarantine (implausible rows to raw.quarantine)  -> status 'loaded'
     validate    (Great Expectations, outside this module)
     publish()   one transaction: older validated load of the same (source, date) -> 'superseded'
                 and its rows deleted; this load -> 'validated'
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from gospubliki.warehouse import db
+from gospubliki.warehouse import db, quarantine
 
 
 @dataclass
@@ -38,8 +39,9 @@ class LoadResult:
     load_id: int
     source: str
     snapshot_date: date
-    rows: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # rows published, by raw table
     load_seconds: float = 0.0
+    quarantine: dict = field(default_factory=dict)  # details.quarantine (see warehouse/quarantine.py)
 
     @property
     def total_rows(self) -> int:
@@ -56,7 +58,11 @@ def land(
     details: dict | None = None,
     url: str | None = None,
 ) -> LoadResult:
-    """Write a new load in one transaction (audit row + COPY). Status becomes 'loaded'."""
+    """Write a new load in one transaction (audit row + COPY). Status becomes 'loaded'.
+
+    Every batch passes the row-level quarantine (``warehouse/quarantine.py``): implausible rows go
+    to ``raw.quarantine`` with their reason instead of the raw table, counted in
+    ``details.quarantine``."""
     db.apply_schema(url)
     started = time.monotonic()
     result = LoadResult(load_id=0, source=source, snapshot_date=snapshot_date)
@@ -68,15 +74,24 @@ def land(
         )
         load_id = cur.fetchone()[0]
         result.load_id = load_id
-        for batch in batches:
-            rows = ((load_id, *row) for row in batch.rows)
-            result.rows[batch.table] = db.copy_rows(cur, batch.table, ["load_id", *batch.columns], rows)
+        kept = [
+            quarantine.land_batch(cur, load_id, source, snapshot_date, b.table, b.columns, b.rows)
+            for b in batches
+        ]
+        result.rows = {o.table: o.published for o in kept}
+        result.quarantine = quarantine.summary(kept)
         result.load_seconds = time.monotonic() - started
         cur.execute(
             """update raw.loads set status = 'loaded', rows = %s, loaded_at = now(), load_seconds = %s,
-                      details = details || jsonb_build_object('rows_by_table', %s::jsonb)
+                      details = details || jsonb_build_object('rows_by_table', %s::jsonb, 'quarantine', %s::jsonb)
                where load_id = %s""",
-            (result.total_rows, round(result.load_seconds, 3), json.dumps(result.rows), load_id),
+            (
+                result.total_rows,
+                round(result.load_seconds, 3),
+                json.dumps(result.rows),
+                json.dumps(result.quarantine),
+                load_id,
+            ),
         )
     return result
 
