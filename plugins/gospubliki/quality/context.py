@@ -164,9 +164,15 @@ def scrub_data_docs(since: float) -> int:
 
 
 def asset_query(spec: suites.NetworkSpec, part: str) -> str:
-    """The rows of one load. The pages asset adds, per page, what the previous validated load of the
-    same network (latest earlier snapshot date) read for it (``suites.HISTORY_COLUMNS``): the
-    history checks compare like with like — pages read then, members of pages counted by both."""
+    """The rows of one load (for the ``load`` part: its ``raw.loads`` row and quarantined share).
+
+    The pages asset adds, per page, what the previous validated load of the same network (latest
+    earlier snapshot date) read for it, so the history checks compare like with like:
+
+    * ``fetch_status_if_read_before``: this load's status of a page read 'ok' then (else null);
+    * ``members_count_before``: then members of a page both loads counted (else null);
+    * ``members_count_compared``: now members of a page both loads counted (else 0).
+    """
     this = f"current_setting('{LOAD_SETTING}')::bigint"
     table = spec.table(part)
     if part == "load":

@@ -149,8 +149,6 @@ TG = NetworkSpec(
 
 LOAD_COLUMNS = ("load_id", "source", "snapshot_date", "quarantine_share")
 """Columns of the load asset (``quarantine_share``: ``details.quarantine.share``, 0 when absent)."""
-HISTORY_COLUMNS = ("fetch_status_if_read_before", "members_count_before", "members_count_compared")
-"""Columns the pages asset adds from the previous validated load of the network (see context.py)."""
 
 NETWORKS: dict[str, NetworkSpec] = {VK.network: VK, OK.network: OK, TG.network: TG}
 """Networks whose raw loads can be validated, by ``raw.loads.source``."""
