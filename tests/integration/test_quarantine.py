@@ -317,3 +317,20 @@ def test_an_extracted_load_quarantines_what_the_api_got_wrong(registry, world, g
         result.load_id,
     ) == [(0,)]
 
+
+
+def test_an_extraction_of_an_empty_registry_is_not_published(fresh_db, world, gx_project):
+    """The issue's reproduction: the registry was replaced by nothing; the next VK extraction lands
+    a load without a page, and its validation fails instead of publishing it."""
+    db.apply_schema(fresh_db)
+    with start_in_thread(world) as sim:
+        result = run_vk_extraction(
+            DAY_VK, url=fresh_db, base_url=sim.url_template, tokens=list(DEFAULT_VK_TOKENS), rps=50
+        )
+    assert result.rows == {"raw.vk_pages": 0, "raw.vk_posts": 0}
+
+    with pytest.raises(ValidationFailed) as caught:
+        check_and_publish(result.load_id, url=fresh_db)
+
+    assert ("expect_table_row_count_to_be_between", None) in failed_names(caught.value.outcome)
+    assert loads.get(result.load_id, fresh_db)["status"] == "failed"
