@@ -49,6 +49,14 @@ def land_extraction(
         url=url,
     )
     log.info("%s load %d landed for %s: %s", source, load.load_id, snapshot_date, load.rows)
+    if load.quarantine.get("rows"):
+        log.warning(
+            "%s load %d: %d rows quarantined (raw.quarantine), by reason %s",
+            source,
+            load.load_id,
+            load.quarantine["rows"],
+            load.quarantine["by_reason"],
+        )
     if no_credentials is not None:
         raise NoCredentialsLeft(f"{source} load {load.load_id} for {snapshot_date} is partial: {no_credentials}")
     return load
