@@ -270,6 +270,8 @@ def _extract(network: str, day: str | None, validate: bool, force_past: bool) ->
         from gospubliki.extract.telegram import run_tg_extraction as run_extraction
     result = run_extraction(snapshot, force_past=force_past or None)
     console.print(f"{network} load {result.load_id} ({snapshot}): " + ", ".join(f"{t} {n}" for t, n in result.rows.items()))
+    if result.quarantine.get("rows"):
+        console.print(f"  quarantined (raw.quarantine): {result.quarantine['by_reason']}")
     if validate:
         _validate(result.load_id)
 

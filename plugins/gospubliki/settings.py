@@ -147,3 +147,35 @@ def admin_url() -> str:
     if external_warehouse_url():
         return env("GOSPUBLIKI_WAREHOUSE_ADMIN_URL") or external_warehouse_url()
     return local_warehouse().admin_url
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """Thresholds of the row-level quarantine and of the load-level plausibility checks
+    (``warehouse/quarantine.py`` at landing, ``quality/`` at validation). docs/configuration.md
+    lists them; each is overridable by its environment variable."""
+
+    max_members: int = 200_000_000  # GOSPUBLIKI_MAX_MEMBERS: a page above this (or < 0) is quarantined
+    max_quarantine_share: float = 0.05  # GOSPUBLIKI_MAX_QUARANTINE_SHARE: above it the load fails
+    max_pages_read_drop: float = 0.2  # GOSPUBLIKI_MAX_PAGES_READ_DROP: vs the previous validated load
+    max_zero_views_share: float = 0.5  # GOSPUBLIKI_MAX_ZERO_VIEWS_SHARE: of the posts that have views
+    max_members_change: float = 0.2  # GOSPUBLIKI_MAX_MEMBERS_CHANGE: total subscribers vs the previous load
+
+
+def plausibility() -> Plausibility:
+    """The :class:`Plausibility` thresholds, from the environment where set."""
+    default = Plausibility()
+
+    def share(name: str, value: float) -> float:
+        out = float(env(name, str(value)))
+        if not 0 <= out <= 1:
+            raise ValueError(f"{name} must be within [0, 1], got {out}")
+        return out
+
+    return Plausibility(
+        max_members=int(env("GOSPUBLIKI_MAX_MEMBERS", str(default.max_members))),
+        max_quarantine_share=share("GOSPUBLIKI_MAX_QUARANTINE_SHARE", default.max_quarantine_share),
+        max_pages_read_drop=share("GOSPUBLIKI_MAX_PAGES_READ_DROP", default.max_pages_read_drop),
+        max_zero_views_share=share("GOSPUBLIKI_MAX_ZERO_VIEWS_SHARE", default.max_zero_views_share),
+        max_members_change=float(env("GOSPUBLIKI_MAX_MEMBERS_CHANGE", str(default.max_members_change))),
+    )

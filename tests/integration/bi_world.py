@@ -6,6 +6,8 @@ loader, and every VK load is landed and published through ``gospubliki.warehouse
 extractor would do it: each load holds the posts of the 8 days before the snapshot date up to
 03:00 the next morning (Moscow) plus pinned posts, with counters that grow with the post's age,
 so the models must apply the 7-day window, the latest observation and the week cut-off themselves.
+The landing quarantines the posts dated after the snapshot day (``warehouse/quarantine.py``): a
+load publishes what :func:`published_posts` says.
 
 Pages are built to sit on the edges of the «светофор» (scores 80 / 75 / 50 / 45, 3 posts, 3 and
 4 days since the last post), to have posts without views, ties in views, a long multi-line text,
@@ -388,6 +390,12 @@ def visible_posts(page: Page, day: date) -> list[Post]:
     return [p for p in page.posts if p.at < extracted_at and (p.pinned or p.at >= oldest)]
 
 
+def published_posts(page: Page, day: date) -> list[Post]:
+    """What a load of ``day`` publishes of :func:`visible_posts`: the posts dated after the snapshot
+    day are quarantined at landing."""
+    return [p for p in visible_posts(page, day) if p.posted_date <= day]
+
+
 def observed(post: Post, day: date) -> dict:
     """A post's counters as a load of ``day`` reads them."""
     age = max((day - post.posted_date).days, 0)
@@ -624,7 +632,7 @@ def posts_fact(world: World) -> dict[str, dict]:
         for post in page.posts:
             monday = week_start(post.posted_date)
             cutoff = monday + timedelta(days=6 + WINDOW_DAYS - 1)
-            seen = [d for d in world.published if d <= cutoff and post in visible_posts(page, d)]
+            seen = [d for d in world.published if d <= cutoff and post in published_posts(page, d)]
             if not seen:
                 continue
             day = max(seen)

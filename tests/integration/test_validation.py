@@ -51,7 +51,7 @@ POST_COLUMNS = [
     "text",
     "payload",
 ]
-N_EXPECTATIONS = len(suites.page_expectations(suites.VK)) + len(suites.post_expectations(suites.VK))
+N_EXPECTATIONS = sum(len(suites.expectations_for(suites.VK, part)) for part in suites.PARTS)
 
 
 def _copy_committed(dst) -> None:
@@ -204,6 +204,8 @@ def test_good_load_validates_and_is_published(warehouse, gx_project):
 
 
 def test_negative_members_count_is_rejected_and_the_validated_load_stays_visible(warehouse):
+    """A negative members_count is quarantined at landing (the page is published with members NULL);
+    one page of 6 is a share of 1/6 > 0.05, so the load fails on the quarantine gate."""
     good = land(DAY, page_rows(DAY), post_rows(DAY))
     check_and_publish(good)
     pages = page_rows(DAY)
@@ -215,31 +217,26 @@ def test_negative_members_count_is_rejected_and_the_validated_load_stays_visible
 
     outcome = caught.value.outcome
     assert not outcome.success
-    assert failed_names(outcome) == {("expect_column_values_to_be_between", "members_count")}
-    assert outcome.failures[0]["table"] == "raw.vk_pages"
-    assert outcome.failures[0]["observed"]["examples"] == [-5]
+    assert failed_names(outcome) == {("expect_column_values_to_be_between", "quarantine_share")}
+    assert outcome.failures[0]["table"] == "raw.loads"
+    assert outcome.failures[0]["observed"]["examples"] == [pytest.approx(1 / 6)]
+    assert outcome.failures[0]["quarantine"] == {"members_count_out_of_range": 1}
     lines = str(caught.value).splitlines()
     assert len(lines) == 2  # a head line + one line per failed expectation
-    assert (
-        "expect_column_values_to_be_between on raw.vk_pages.members_count: 1 of 6 rows unexpected, e.g. [-5]"
-        in lines[1]
-    )
+    assert "expect_column_values_to_be_between on raw.loads.quarantine_share: 1 of 1 rows unexpected" in lines[1]
+    assert "[quarantined: members_count_out_of_range 1]" in lines[1]
     assert (status(good), status(bad)) == ("validated", "failed")
-    assert "members_count" in loads.get(bad)["details"]["failure"]
+    assert "quarantine_share" in loads.get(bad)["details"]["failure"]
     with db.connect() as conn, conn.cursor() as cur:
         cur.execute("select count(*) from raw.vk_pages where load_id = %s", (good,))
         assert cur.fetchone()[0] == PAGES  # the visible load kept its rows
     assert [r[1:4] for r in audit_rows(bad)] == [(False, N_EXPECTATIONS, 1)]
 
 
-@pytest.mark.parametrize("where", ["before_start", "at_end"])
-def test_post_outside_the_window_fails(warehouse, where):
+def test_post_before_the_window_fails(warehouse):
+    """(A post dated at or after the window end is quarantined at landing: test_quarantine.py.)"""
     posts = post_rows(DAY)
-    posts[0]["posted_at"] = (
-        dates.window_start(DAY, 7) - timedelta(seconds=1)
-        if where == "before_start"
-        else dates.window_end(DAY)
-    )
+    posts[0]["posted_at"] = dates.window_start(DAY, 7) - timedelta(seconds=1)
     load_id = land(DAY, page_rows(DAY), posts)
 
     with pytest.raises(ValidationFailed) as caught:
@@ -333,10 +330,11 @@ def test_unknown_fetch_status_and_negative_counters_fail(warehouse):
 
     assert failed_names(outcome) == {
         ("expect_column_values_to_be_in_set", "fetch_status"),  # the known set; 'ok' share still 4/6
-        ("expect_column_values_to_be_between", "likes"),
-        ("expect_column_values_to_be_between", "views"),
+        ("expect_column_values_to_be_between", "quarantine_share"),  # 2 of 15 posts quarantined
     }
-    assert len(outcome.failures) == 3
+    assert len(outcome.failures) == 2
+    gate = next(f for f in outcome.failures if f["column"] == "quarantine_share")
+    assert gate["quarantine"] == {"negative_counter": 2} and gate["observed"]["examples"] == [2 / 15]
 
 
 def test_load_without_posts_validates(warehouse):
@@ -359,7 +357,7 @@ def test_loads_of_different_dates_validated_one_after_another(warehouse):
     results = [validate_load(first), validate_load(broken), validate_load(first), check_and_publish(second)]
 
     assert [r.success for r in results] == [True, False, True, True]
-    assert failed_names(results[1]) == {("expect_column_values_to_be_between", "members_count")}
+    assert failed_names(results[1]) == {("expect_column_values_to_be_between", "quarantine_share")}
     # each run had its own window: day2's newest posts lie outside DAY's window and vice versa
     assert results[0].parameters["window_end"] != results[3].parameters["window_end"]
     check_and_publish(first)
@@ -382,7 +380,7 @@ def test_concurrent_validations_of_two_dates(warehouse):
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(_validate_in_process, [good, bad, good, bad]))
 
-    assert results == [(True, good, []), (False, bad, ["members_count"])] * 2
+    assert results == [(True, good, []), (False, bad, ["quarantine_share"])] * 2
     assert [r[1] for r in audit_rows(good)] == [True, True]
     assert [r[1] for r in audit_rows(bad)] == [False, False]
 
@@ -468,6 +466,12 @@ def test_the_checkpoint_run_without_a_load_validates_nothing(warehouse):
             "snapshot_date": "2026-11-09",
             "window_start": "2026-11-02T21:00:00+00:00",
             "window_end": "2026-11-09T21:00:00+00:00",
+            "max_members": 200_000_000,
+            "max_quarantine_share": 0.05,
+            "min_read_again_share": 0.8,
+            "min_nonzero_views_share": 0.5,
+            "members_total_min": None,
+            "members_total_max": None,
         }
     )
 

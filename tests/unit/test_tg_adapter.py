@@ -236,3 +236,20 @@ def test_the_production_client_and_a_bad_session(world):
         make_client(TelegramAccount("broken", secret), st)
     assert "StringSession" in info.value.message and secret not in str(info.value)
     assert secret not in repr(TelegramAccount("broken", secret))
+
+
+async def test_posts_dated_after_until_are_yielded_for_the_quarantine(world):
+    """The adapter no longer drops posts dated after the snapshot day: read on DAY with the day
+    before as ``until``, the last day's posts still come (the landing quarantines them, counted)."""
+    sim = TelegramSimulator(world)
+    page = max(world.pages_on("tg"), key=lambda p: (len(_week(world, p)), p.page_id))
+    last_day = world.posts_between(page, DAY, DAY)
+    assert last_day  # the busiest channel posted on DAY
+    adapter = _adapter(sim)
+    await adapter.connect()
+    ref = await adapter.resolve(page.screen_name)
+    posts = [p async for p in adapter.iter_posts(ref, SINCE, dates.window_end(DAY - timedelta(days=1)))]
+    await adapter.close()
+    expected = [tg_objects.expected_post(page, p, world.seed) for p in _week(world, page)]
+    assert sorted(p.post_id for p in posts) == sorted(e.post_id for e in expected)
+    assert sum(p.posted_at >= dates.window_end(DAY - timedelta(days=1)) for p in posts) >= 1

@@ -93,21 +93,20 @@ def _post(pid, ts, pinned=False):
 
 
 def test_window_keeps_window_posts_and_ignores_an_old_pinned_post():
-    since, until = 1000, 2000
     page = {"count": 4, "items": [_post(9, 10, pinned=True), _post(8, 2500), _post(7, 1500), _post(6, 900)]}
-    kept, more = window_posts(page, 0, since, until)
-    assert [p["id"] for p in kept] == [7]
+    kept, more = window_posts(page, 0, 1000)
+    assert [p["id"] for p in kept] == [8, 7]  # 8, dated after the snapshot day, is kept for the quarantine
     assert more is False  # the oldest non-pinned post is before the window start
 
 
 def test_window_asks_for_next_page_only_while_inside_the_window():
     items = [_post(200 - i, 1999 - i) for i in range(100)]  # all inside [1000, 2000)
-    kept, more = window_posts({"count": 250, "items": items}, 0, 1000, 2000)
+    kept, more = window_posts({"count": 250, "items": items}, 0, 1000)
     assert len(kept) == 100 and more is True
-    _, more_last = window_posts({"count": 250, "items": items}, 200, 1000, 2000)
+    _, more_last = window_posts({"count": 250, "items": items}, 200, 1000)
     assert more_last is False  # offset 200 + 100 >= 250: the wall has no more posts
     _, pinned_only_old = window_posts(
-        {"count": 250, "items": [_post(1, 1500, pinned=True)] + items[:1]}, 0, 1600, 2000
+        {"count": 250, "items": [_post(1, 1500, pinned=True)] + items[:1]}, 0, 1600
     )
     assert pinned_only_old is True  # the pinned post is older, but the newest real post is in the window
 

@@ -59,7 +59,7 @@ class NamesResult:
 
 @dataclass
 class TopicsResult:
-    posts: dict[int, dict[int, dict]] = field(default_factory=dict)  # group id -> topic id -> topic JSON
+    posts: dict[int, list[dict]] = field(default_factory=dict)  # group id -> topics JSON as read (repeats kept)
     skipped: dict[int, Skip] = field(default_factory=dict)  # group id -> why not (fully) read
     pages: Counter = field(default_factory=Counter)  # group id -> getTopics pages read
 
@@ -290,7 +290,10 @@ class OkClient:
 
     # ------------------------------------------------------------------ mediatopic.getTopics
     def get_topics(self, group_ids: Sequence[int], since: datetime, until: datetime) -> TopicsResult:
-        """Topics published in ``[since, until)`` by the groups ``group_ids``.
+        """Topics published from ``since`` on by the groups ``group_ids``.
+
+        ``until`` (the end of the snapshot day) is not a filter here: newer topics, and topics read
+        twice, reach the landing, which quarantines them with their reason (``warehouse/quarantine.py``).
 
         One request per group; a further page only while the last one still reached into the
         window and the API has more.
@@ -299,7 +302,7 @@ class OkClient:
             (groups not fully read are skipped with ``no credentials left``).
         """
         result, lock = TopicsResult(), threading.Lock()
-        window = (int(since.timestamp() * 1000), int(until.timestamp() * 1000))
+        since_ms = int(since.timestamp() * 1000)
 
         def work(slot: _Slot, task: TopicTask):
             params: dict = {"gid": task.group_id, "count": self.topics_count, "fields": op.TOPIC_FIELDS}
@@ -317,11 +320,10 @@ class OkClient:
                 with lock:
                     result.skipped[task.group_id] = Skip.retries_exhausted(exc.message)
                 return None
-            topics, anchor = op.window_topics(response, *window)
-            with lock:
+            topics, anchor = op.window_topics(response, since_ms)
+            with lock:  # a topic read twice is kept twice: the landing quarantines the repeat
                 result.pages[task.group_id] += 1
-                posts = result.posts.setdefault(task.group_id, {})
-                posts.update({int(t["id"]): t for t in topics if "id" in t})
+                result.posts.setdefault(task.group_id, []).extend(t for t in topics if "id" in t)
             return [TopicTask(task.group_id, anchor)] if anchor else None
 
         def unread(pending):

@@ -198,8 +198,11 @@ def summary_count(topic: dict, key: str, field: str = "count") -> int | None:
     return value.get(field) if isinstance(value, dict) else None
 
 
-def window_topics(response: Any, since_ms: int, until_ms: int) -> tuple[list[dict], str | None]:
-    """Topics of one getTopics page inside ``[since_ms, until_ms)`` and the anchor of the next page.
+def window_topics(response: Any, since_ms: int) -> tuple[list[dict], str | None]:
+    """Topics of one getTopics page from ``since_ms`` on, and the anchor of the next page.
+
+    Topics dated after the snapshot day are kept, not dropped here: the landing quarantines them
+    with their reason and counts them (``warehouse/quarantine.py``).
 
     Topics come newest first: the next page is needed only while this page's oldest topic is not
     older than the window start and the API says there is more (``has_more`` with an ``anchor``).
@@ -207,7 +210,7 @@ def window_topics(response: Any, since_ms: int, until_ms: int) -> tuple[list[dic
     body = response if isinstance(response, dict) else {}
     topics = [t for t in body.get("media_topics") or [] if isinstance(t, dict)]
     times = [ms for t in topics if (ms := topic_ms(t)) is not None]
-    kept = [t for t in topics if (ms := topic_ms(t)) is not None and since_ms <= ms < until_ms]
+    kept = [t for t in topics if (ms := topic_ms(t)) is not None and since_ms <= ms]
     anchor = body.get("anchor")
     more = bool(body.get("has_more")) and bool(anchor) and bool(times) and min(times) >= since_ms
     return kept, (str(anchor) if more else None)

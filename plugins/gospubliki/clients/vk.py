@@ -68,7 +68,7 @@ class GroupsResult:
 
 @dataclass
 class WallsResult:
-    posts: dict[int, dict[int, dict]] = field(default_factory=dict)  # group id -> post id -> post JSON
+    posts: dict[int, list[dict]] = field(default_factory=dict)  # group id -> posts JSON as read (repeats kept)
     skipped: dict[int, Skip] = field(default_factory=dict)  # group id -> why the wall was not (fully) read
 
 
@@ -236,7 +236,10 @@ class VkClient:
 
     # ------------------------------------------------------------------ wall.get via execute
     def get_walls(self, group_ids: Sequence[int], since: datetime, until: datetime) -> WallsResult:
-        """Posts published in ``[since, until)`` on the walls of ``group_ids``.
+        """Posts published from ``since`` on, on the walls of ``group_ids``.
+
+        ``until`` (the end of the snapshot day) is not a filter here: newer posts, and posts read
+        twice, reach the landing, which quarantines them with their reason (``warehouse/quarantine.py``).
 
         Rounds of ``execute`` batches (25 ``wall.get`` each): the first round reads every wall's
         first page; later rounds read further pages of the walls that need them, and re-try inner
@@ -246,7 +249,7 @@ class VkClient:
             not fully read are skipped with ``no credentials left``).
         """
         result, lock = WallsResult(), threading.Lock()
-        window = (int(since.timestamp()), int(until.timestamp()))
+        window = (int(since.timestamp()),)
         tasks = [vb.WallTask(g) for g in dict.fromkeys(int(g) for g in group_ids)]
         round_no = 0
         while tasks:
@@ -286,11 +289,9 @@ class VkClient:
         requeue = []
         for task, page, error in vb.execute_outcomes(unit, raw):
             if page is not None:
-                posts, more = vb.window_posts(page, task.offset, *window)
-                with lock:
-                    result.posts.setdefault(task.group_id, {}).update(
-                        {int(p["id"]): p for p in posts if "id" in p}
-                    )
+                posts, more = vb.window_posts(page, task.offset, window[0])
+                with lock:  # a post read twice is kept twice: the landing quarantines the repeat
+                    result.posts.setdefault(task.group_id, []).extend(p for p in posts if "id" in p)
                     if more:
                         later.append(vb.WallTask(task.group_id, task.offset + vb.WALL_COUNT))
                 continue

@@ -189,16 +189,17 @@ def execute_outcomes(tasks: Sequence[WallTask], raw: dict) -> list[tuple[WallTas
     return out
 
 
-def window_posts(
-    result: dict, offset: int, since_ts: int, until_ts: int, count: int = WALL_COUNT
-) -> tuple[list[dict], bool]:
-    """Posts of one wall.get page inside ``[since_ts, until_ts)`` and whether to read the next page.
+def window_posts(result: dict, offset: int, since_ts: int, count: int = WALL_COUNT) -> tuple[list[dict], bool]:
+    """Posts of one wall.get page from ``since_ts`` on, and whether to read the next page.
+
+    Posts dated after the snapshot day are kept, not dropped here: the landing quarantines them
+    with their reason and counts them (``warehouse/quarantine.py``).
 
     The next page is needed only while the oldest non-pinned post of this page is not older than
     the window start (a pinned post comes first whatever its age) and the wall has more posts.
     """
     items = [p for p in result.get("items") or [] if isinstance(p, dict)]
-    kept = [p for p in items if "date" in p and since_ts <= int(p["date"]) < until_ts]
+    kept = [p for p in items if "date" in p and since_ts <= int(p["date"])]
     dates = [int(p["date"]) for p in items if "date" in p and not p.get("is_pinned")]
     total = result.get("count")
     has_more = offset + count < total if isinstance(total, int) else len(items) >= count

@@ -67,6 +67,14 @@ def land_extraction(
         observed_at=datetime.now(UTC) - timedelta(seconds=extract_seconds),
     )
     log.info("%s load %d landed for %s: %s", source, load.load_id, snapshot_date, load.rows)
+    if load.quarantine.get("rows"):
+        log.warning(
+            "%s load %d: %d rows quarantined (raw.quarantine), by reason %s",
+            source,
+            load.load_id,
+            load.quarantine["rows"],
+            load.quarantine["by_reason"],
+        )
     if no_credentials is not None:
         reason = f"partial: every credential stopped, {load.total_rows} rows read were landed: {no_credentials}"
         loads.reject(load.load_id, reason, url)

@@ -149,8 +149,8 @@ def extract_ok(
     page_rows = [page_row(snapshot_date, key, gid, group, skip) for key, (gid, group, skip) in state.items()]
     post_rows = [
         post_row(snapshot_date, owner_page[gid], gid, topic)
-        for gid, by_id in topics.posts.items()
-        for topic in by_id.values()
+        for gid, read in topics.posts.items()
+        for topic in read
     ]
     skipped = [skip for _, _, skip in state.values() if skip is not None]
     vanished = [

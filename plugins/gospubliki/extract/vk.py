@@ -202,7 +202,7 @@ def extract_vk(
     post_rows = [
         post_row(snapshot_date, owner_page[group_id], group_id, post)
         for group_id, posts in walls.posts.items()
-        for post in posts.values()
+        for post in posts
     ]
     skipped = [skip for _, skip in state.values() if skip is not None]
     details = {

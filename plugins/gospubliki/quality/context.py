@@ -163,9 +163,40 @@ def scrub_data_docs(since: float) -> int:
     return changed
 
 
-def _asset_query(spec: suites.NetworkSpec, part: str) -> str:
-    cols = ", ".join(spec.columns(part))
-    return f"select {cols} from {spec.table(part)} where load_id = current_setting('{LOAD_SETTING}')::bigint"
+def asset_query(spec: suites.NetworkSpec, part: str) -> str:
+    """The rows of one load (for the ``load`` part: its ``raw.loads`` row and quarantined share).
+
+    The pages asset adds, per page, what the previous validated load of the same network (latest
+    earlier snapshot date) read for it, so the history checks compare like with like:
+
+    * ``fetch_status_if_read_before``: this load's status of a page read 'ok' then (else null);
+    * ``members_count_before``: then members of a page both loads counted (else null);
+    * ``members_count_compared``: now members of a page both loads counted (else 0).
+    """
+    this = f"current_setting('{LOAD_SETTING}')::bigint"
+    table = spec.table(part)
+    if part == "load":
+        return (
+            "select load_id, source, snapshot_date, "
+            "coalesce((details->'quarantine'->>'share')::float8, 0) as quarantine_share "
+            f"from raw.loads where load_id = {this}"
+        )
+    if part != "pages":
+        return f"select {', '.join(spec.columns(part))} from {table} where load_id = {this}"
+    cols = ", ".join(f"b.{c}" for c in spec.columns(part))
+    previous = (
+        "(select prev.load_id from raw.loads this_load join raw.loads prev on prev.source = this_load.source "
+        "and prev.status = 'validated' and prev.snapshot_date < this_load.snapshot_date "
+        f"where this_load.load_id = {this} order by prev.snapshot_date desc, prev.load_id desc limit 1)"
+    )
+    return (
+        f"select {cols}, "
+        "case when p.page_key is not null then b.fetch_status end as fetch_status_if_read_before, "
+        "case when b.members_count is not null then p.members_count end as members_count_before, "
+        "case when p.members_count is not null then b.members_count else 0 end as members_count_compared "
+        f"from {table} b left join {table} p on p.load_id = {previous} and p.page_key = b.page_key "
+        f"and p.fetch_status = 'ok' where b.load_id = {this}"
+    )
 
 
 def _ensure_project_settings(context) -> None:
@@ -213,7 +244,7 @@ def _ensure_datasource(context):
 
 
 def _ensure_batch_definition(datasource, spec: suites.NetworkSpec, part: str):
-    name, query = spec.asset(part), _asset_query(spec, part)
+    name, query = spec.asset(part), asset_query(spec, part)
     asset = next((a for a in datasource.assets if a.name == name), None)
     if asset is not None and asset.query != query:
         datasource.delete_asset(name)

@@ -1,10 +1,12 @@
 """What a valid raw load looks like, per network: the Great Expectations suites, defined in code.
 
 A network's raw load (one ``raw.loads`` row) spans two raw tables, so it is checked by one
-checkpoint, ``<network>_raw_load``, made of two validation definitions, one per table:
+checkpoint, ``<network>_raw_load``, made of three validation definitions:
 
-    <network>_raw_load.pages   rows of raw.<network>_pages of the load
+    <network>_raw_load.pages   rows of raw.<network>_pages of the load (with, per page, what the
+                               previous validated load of the network read: see context.py)
     <network>_raw_load.posts   rows of raw.<network>_posts of the load
+    <network>_raw_load.load    the load's raw.loads row (its quarantined share)
 
 The batch of each validation definition is "the rows of this load" (see ``context.py`` for how GX
 is pointed at exactly one load). Values that depend on the load are *expectation parameters*
@@ -15,6 +17,17 @@ is pointed at exactly one load). Values that depend on the load are *expectation
     snapshot_date    the load's snapshot date (ISO text)
     window_start     first instant of the post window (UTC, inclusive)
     window_end       end of the snapshot day in Moscow (UTC, exclusive)
+
+Plausibility (thresholds: ``settings.plausibility()``, documented in docs/configuration.md):
+
+    max_members              a page's members_count above it is implausible
+    max_quarantine_share     the load fails when a larger share of a table's rows was quarantined
+    min_read_again_share     of the pages the previous validated load read 'ok', the share that
+                             must be read 'ok' again (1 - max_pages_read_drop)
+    min_nonzero_views_share  of the posts with a view count, the share that must be non-zero
+                             (1 - max_zero_views_share)
+    members_total_min/_max   bounds of the total members of the pages both loads counted
+                             (the previous load's total ± max_members_change; none without history)
 
 VK, OK and Telegram have a ``NetworkSpec`` each (same columns: OK's raw tables mirror VK's;
 Telegram's name the channel ``channel_id``).
@@ -30,7 +43,19 @@ from great_expectations.expectations.expectation import Expectation
 FETCH_STATUSES = ("ok", "deactivated", "private", "not_found", "error")
 """Allowed ``fetch_status`` of a page row (architecture.md, "Raw loads")."""
 
-PARAMETERS = ("registry_pages", "min_ok_share", "snapshot_date", "window_start", "window_end")
+PARAMETERS = (
+    "registry_pages",
+    "min_ok_share",
+    "snapshot_date",
+    "window_start",
+    "window_end",
+    "max_members",
+    "max_quarantine_share",
+    "min_read_again_share",
+    "min_nonzero_views_share",
+    "members_total_min",
+    "members_total_max",
+)
 
 
 @dataclass(frozen=True)
@@ -62,14 +87,15 @@ class NetworkSpec:
         return f"{self.checkpoint}.{part}"
 
     def asset(self, part: str) -> str:
-        """Name of the data asset: the rows of one load of ``raw.<network>_<part>``."""
-        return f"{self.network}_{part}_of_load"
+        """Name of the data asset: the rows of one load of ``raw.<network>_<part>`` (or its
+        ``raw.loads`` row)."""
+        return f"{self.network}_load" if part == "load" else f"{self.network}_{part}_of_load"
 
     def table(self, part: str) -> str:
-        return {"pages": self.pages_table, "posts": self.posts_table}[part]
+        return {"pages": self.pages_table, "posts": self.posts_table, "load": "raw.loads"}[part]
 
     def columns(self, part: str) -> tuple[str, ...]:
-        return {"pages": self.page_columns, "posts": self.post_columns}[part]
+        return {"pages": self.page_columns, "posts": self.post_columns, "load": LOAD_COLUMNS}[part]
 
 
 VK = NetworkSpec(
@@ -121,6 +147,9 @@ TG = NetworkSpec(
     post_columns=tuple("channel_id" if c == "group_id" else c for c in VK.post_columns),
 )
 
+LOAD_COLUMNS = ("load_id", "source", "snapshot_date", "quarantine_share")
+"""Columns of the load asset (``quarantine_share``: ``details.quarantine.share``, 0 when absent)."""
+
 NETWORKS: dict[str, NetworkSpec] = {VK.network: VK, OK.network: OK, TG.network: TG}
 """Networks whose raw loads can be validated, by ``raw.loads.source``."""
 
@@ -144,6 +173,9 @@ def page_expectations(spec: NetworkSpec) -> list[Expectation]:
     """Expectations on the page rows of one load (skipped pages included)."""
     net = spec.network
     return [
+        gxe.ExpectTableRowCountToBeBetween(
+            min_value=1, description="a load has pages (an empty load, e.g. of an empty registry, fails)"
+        ),
         gxe.ExpectColumnValuesToNotBeNull(column="page_key", description="every page row has a page key"),
         gxe.ExpectColumnValuesToBeUnique(column="page_key", description="a page appears once per load"),
         gxe.ExpectTableRowCountToEqual(
@@ -178,7 +210,23 @@ def page_expectations(spec: NetworkSpec) -> list[Expectation]:
         gxe.ExpectColumnValuesToBeBetween(
             column="members_count",
             min_value=0,
-            description="members_count >= 0 (null for skipped pages)",
+            max_value=_param("max_members"),
+            description="0 <= members_count <= max_members (null for skipped pages; the landing "
+            "quarantines other values, so this holds unless a row bypassed it)",
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="fetch_status_if_read_before",
+            value_set=["ok"],
+            mostly=_param("min_read_again_share"),
+            description="of the pages the previous validated load of the network read 'ok', at least "
+            "min_read_again_share = 1 - max_pages_read_drop are read 'ok' again",
+        ),
+        gxe.ExpectColumnSumToBeBetween(
+            column="members_count_compared",
+            min_value=_param("members_total_min"),
+            max_value=_param("members_total_max"),
+            description="total members of the pages both loads counted is within max_members_change "
+            "of the previous validated load's total",
         ),
     ]
 
@@ -218,6 +266,14 @@ def post_expectations(spec: NetworkSpec) -> list[Expectation]:
         for c in (*spec.counters, *spec.nullable_counters)
     ]
     expectations.append(
+        gxe.ExpectColumnValuesToNotBeInSet(
+            column="views",
+            value_set=[0],
+            mostly=_param("min_nonzero_views_share"),
+            description="of the posts with a view count, at most max_zero_views_share show 0 views",
+        )
+    )
+    expectations.append(
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=(
                 "select b.page_key, b.post_id from {batch} b "
@@ -230,8 +286,21 @@ def post_expectations(spec: NetworkSpec) -> list[Expectation]:
     return expectations
 
 
+def load_expectations(spec: NetworkSpec) -> list[Expectation]:
+    """Expectations on the load itself (its ``raw.loads`` row)."""
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="quarantine_share",
+            min_value=0,
+            max_value=_param("max_quarantine_share"),
+            description=f"share of a table's rows quarantined at landing ({spec.network}) is at most "
+            "max_quarantine_share",
+        ),
+    ]
+
+
 def expectations_for(spec: NetworkSpec, part: str) -> list[Expectation]:
-    return {"pages": page_expectations, "posts": post_expectations}[part](spec)
+    return {"pages": page_expectations, "posts": post_expectations, "load": load_expectations}[part](spec)
 
 
-PARTS = ("pages", "posts")
+PARTS = ("pages", "posts", "load")

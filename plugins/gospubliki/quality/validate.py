@@ -6,13 +6,15 @@
 
 Expectation parameters of a run (see ``suites.py``) come from the warehouse: the load's snapshot
 date and post window (``raw.loads.details['window_days']``, default 7), the number of registry
-pages of the network, and the minimum share of 'ok' pages (argument, else
-``GOSPUBLIKI_MIN_OK_SHARE``, else 0.5).
+pages of the network, the minimum share of 'ok' pages (argument, else
+``GOSPUBLIKI_MIN_OK_SHARE``, else 0.5), the plausibility thresholds (``settings.plausibility()``)
+and, from the previous validated load of the network, the bounds of the members total.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +27,7 @@ from gospubliki.warehouse import db, loads
 DEFAULT_WINDOW_DAYS = 7
 DEFAULT_MIN_OK_SHARE = 0.5
 EXAMPLES = 5  # unexpected values quoted per failed expectation
+BOUNDS = ("value", "min_value", "max_value", "mostly")  # recorded with a failure, parameters resolved
 
 
 @dataclass
@@ -96,6 +99,10 @@ def format_failure(failure: dict) -> str:
     else:
         seen = "observed " + json.dumps(observed, ensure_ascii=False, default=str)
     text = f"{failure['expectation']} on {where}: {seen}"
+    if failure.get("expected"):
+        text += " vs " + ", ".join(f"{k} {v}" for k, v in failure["expected"].items())
+    if failure.get("quarantine"):
+        text += " [quarantined: " + ", ".join(f"{k} {v}" for k, v in failure["quarantine"].items()) + "]"
     if failure.get("description"):
         text += f" (expected: {failure['description']})"
     return text
@@ -106,7 +113,9 @@ def min_ok_share_setting() -> float:
     return float(settings.env("GOSPUBLIKI_MIN_OK_SHARE", str(DEFAULT_MIN_OK_SHARE)))
 
 
-def _load_facts(load_id: int, url: str | None) -> tuple[str, date, dict, int]:
+def _load_facts(load_id: int, url: str | None) -> tuple[str, date, dict, int, int | None]:
+    """The load's source, date, details, registry pages of its network, and the members total of
+    the previous validated load over the pages both loads counted (None without such pages)."""
     with db.connect(url) as conn, conn.cursor() as cur:
         cur.execute("select source, snapshot_date, details from raw.loads where load_id = %s", (load_id,))
         row = cur.fetchone()
@@ -116,13 +125,23 @@ def _load_facts(load_id: int, url: str | None) -> tuple[str, date, dict, int]:
         spec = suites.spec_for(source)
         cur.execute("select count(*) from registry.pages where network = %s", (spec.network,))
         registry_pages = cur.fetchone()[0]
-    return source, snapshot_date, details or {}, registry_pages
+        # the pages asset's own query, so the bounds and the checked sum cover the same pages
+        cur.execute("select set_config(%s, %s, true)", (gx_context.LOAD_SETTING, str(int(load_id))))
+        cur.execute(f"select sum(members_count_before) from ({gx_context.asset_query(spec, 'pages')}) q")
+        members_before = cur.fetchone()[0]
+    return source, snapshot_date, details or {}, registry_pages, members_before
 
 
 def expectation_parameters(
-    snapshot_date: date, details: dict, registry_pages: int, min_ok_share: float
+    snapshot_date: date,
+    details: dict,
+    registry_pages: int,
+    min_ok_share: float,
+    members_before: int | None = None,
+    plausibility: settings.Plausibility | None = None,
 ) -> dict:
     """Values of the suites' ``$PARAMETER``s for one load."""
+    limits = plausibility or settings.plausibility()
     window_days = int(details.get("window_days") or DEFAULT_WINDOW_DAYS)
     if window_days < 1:
         raise ValueError(f"window_days must be >= 1, got {window_days}")
@@ -134,7 +153,19 @@ def expectation_parameters(
         "snapshot_date": snapshot_date.isoformat(),
         "window_start": dates.window_start(snapshot_date, window_days).isoformat(),
         "window_end": dates.window_end(snapshot_date).isoformat(),
+        "max_members": limits.max_members,
+        "max_quarantine_share": limits.max_quarantine_share,
+        "min_read_again_share": round(1 - limits.max_pages_read_drop, 9),
+        "min_nonzero_views_share": round(1 - limits.max_zero_views_share, 9),
+        "members_total_min": None if members_before is None else _bound(members_before, -limits.max_members_change),
+        "members_total_max": None if members_before is None else _bound(members_before, limits.max_members_change),
     }
+
+
+def _bound(total: int, change: float) -> int:
+    """``total * (1 + change)`` rounded away from ``total`` (an integer bound for an integer sum)."""
+    value = total * (1 + change)
+    return math.floor(value) if change < 0 else math.ceil(value)
 
 
 def _observed(result: dict) -> object:
@@ -171,6 +202,7 @@ def _failures(checkpoint_result, spec: suites.NetworkSpec) -> tuple[int, list[di
                 "table": table,
                 "column": column,
                 "observed": _observed(r.result or {}),
+                "expected": {k: kwargs[k] for k in BOUNDS if kwargs.get(k) is not None},
                 "description": config.description,
             }
             if error:
@@ -212,10 +244,10 @@ def validate_load(
     from great_expectations.core.run_identifier import RunIdentifier
 
     started = time.monotonic()
-    source, snapshot_date, details, registry_pages = _load_facts(load_id, url)
+    source, snapshot_date, details, registry_pages, members_before = _load_facts(load_id, url)
     spec = suites.spec_for(source)
     share = min_ok_share_setting() if min_ok_share is None else min_ok_share
-    params = expectation_parameters(snapshot_date, details, registry_pages, share)
+    params = expectation_parameters(snapshot_date, details, registry_pages, share, members_before)
 
     gx_context.require_context()
     with gx_context.locked():
@@ -232,6 +264,9 @@ def validate_load(
             _dispose_engines(context)
             gx_context.scrub_data_docs(run_started)
     evaluated, failures = _failures(result, spec)
+    for failure in failures:  # the quarantine gate failed: say what was quarantined
+        if failure["table"] == spec.table("load") and failure["column"] == "quarantine_share":
+            failure["quarantine"] = (details.get("quarantine") or {}).get("by_reason") or {}
     secret = _password(url)
     for failure in failures:  # database errors quoted in a failure must not carry the password
         if secret and isinstance(failure["observed"], dict) and "error" in failure["observed"]:

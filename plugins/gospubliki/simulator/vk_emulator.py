@@ -13,8 +13,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+from gospubliki.dates import MOSCOW
 from gospubliki.simulator import vkscript
 from gospubliki.simulator.config import EmulatorConfig, Faults
 from gospubliki.simulator.vk_objects import group_object, post_object
@@ -171,7 +172,8 @@ class VkEmulator:
             if page is None or page.page_id in seen:
                 continue  # unknown refs are left out, as the real API does
             seen.add(page.page_id)
-            groups.append(group_object(page, fields, sign * self.world.members_on(page, day)))
+            members = self.faults.vk_members_reported.get(page.page_id, sign * self.world.members_on(page, day))
+            groups.append(group_object(page, fields, members))
         if _version(params.get("v")) >= NEW_GETBYID_SHAPE:
             return {"groups": groups, "profiles": []}
         return groups
@@ -203,7 +205,10 @@ class VkEmulator:
         if params.get("filter", "all") not in ("all", "owner", ""):
             return {"count": 0, "items": []}
         total, posts = self.world.wall(page, day, offset, count)
-        return {"count": total, "items": [post_object(page, p) for p in posts]}
+        items = [post_object(page, p) for p in posts]
+        if offset == 0 and page.page_id in self.faults.vk_wall_anomalies:
+            items = _with_anomalies(items, day, self.faults.vk_wall_anomalies[page.page_id])
+        return {"count": total, "items": items}
 
     def _execute(self, params: dict, token: str, day: date) -> dict:
         try:
@@ -228,6 +233,22 @@ class VkEmulator:
         if errors:
             body["execute_errors"] = errors
         return body
+
+
+def _with_anomalies(items: list[dict], day: date, kinds: dict[str, int]) -> list[dict]:
+    """The first page of a wall with the implausible posts of ``Faults.vk_wall_anomalies``."""
+    if not items:
+        return items
+    day_end = int(datetime.combine(day + timedelta(days=1), datetime.min.time(), MOSCOW).timestamp())
+    template = {k: v for k, v in items[0].items() if k != "is_pinned"}
+    after_day = [{**template, "id": 10**9 + k, "date": day_end + 3600 * k} for k in range(kinds.get("after_day", 0))]
+    year_2100 = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
+    after_now = [{**template, "id": 2 * 10**9 + k, "date": year_2100} for k in range(kinds.get("after_now", 0))]
+    items = [dict(i) for i in items]
+    repeated = [dict(i) for i in items[: kinds.get("repeated", 0)]]
+    for k in range(len(repeated), len(repeated) + kinds.get("negative_likes", 0)):
+        items[k]["likes"] = {**items[k]["likes"], "count": -1 - k}
+    return after_now + after_day + items + repeated
 
 
 def _form_value(value: object) -> str:

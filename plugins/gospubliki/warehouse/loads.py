@@ -2,7 +2,8 @@
 
 Life of a load::
 
-    land()      one transaction: audit row + COPY of every raw table  -> status 'loaded'
+    land()      one transaction: audit row + COPY of every raw table through the row-level
+                quarantine (implausible rows to raw.quarantine)  -> status 'loaded'
     validate    (Great Expectations, outside this module)
     publish()   one transaction: older validated load of the same (source, date) -> 'superseded'
                 and its rows deleted; this load -> 'validated'
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from gospubliki import crashpoints
-from gospubliki.warehouse import db
+from gospubliki.warehouse import db, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ class LoadResult:
     load_id: int
     source: str
     snapshot_date: date
-    rows: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # rows published, by raw table
     load_seconds: float = 0.0
+    quarantine: dict = field(default_factory=dict)  # details.quarantine (see warehouse/quarantine.py)
 
     @property
     def total_rows(self) -> int:
@@ -67,7 +69,9 @@ def land(
 ) -> LoadResult:
     """Write a new load in one transaction (audit row + COPY). Status becomes 'loaded'.
 
-    ``observed_at``: when the data was read from the API (default: now)."""
+    ``observed_at``: when the data was read from the API (default: now). Every batch passes the
+    row-level quarantine (``warehouse/quarantine.py``): implausible rows go to ``raw.quarantine``
+    with their reason instead of the raw table, counted in ``details.quarantine``."""
     db.apply_schema(url)
     started = time.monotonic()
     result = LoadResult(load_id=0, source=source, snapshot_date=snapshot_date)
@@ -80,17 +84,25 @@ def land(
         )
         load_id = cur.fetchone()[0]
         result.load_id = load_id
-        for n, batch in enumerate(batches):
-            rows = ((load_id, *row) for row in batch.rows)
-            result.rows[batch.table] = db.copy_rows(cur, batch.table, ["load_id", *batch.columns], rows)
+        kept = []
+        for n, b in enumerate(batches):
+            kept.append(quarantine.land_batch(cur, load_id, source, snapshot_date, b.table, b.columns, b.rows))
             if n == 0:
                 crashpoints.reached("copy")
+        result.rows = {o.table: o.published for o in kept}
+        result.quarantine = quarantine.summary(kept)
         result.load_seconds = time.monotonic() - started
         cur.execute(
             """update raw.loads set status = 'loaded', rows = %s, loaded_at = now(), load_seconds = %s,
-                      details = details || jsonb_build_object('rows_by_table', %s::jsonb)
+                      details = details || jsonb_build_object('rows_by_table', %s::jsonb, 'quarantine', %s::jsonb)
                where load_id = %s""",
-            (result.total_rows, round(result.load_seconds, 3), json.dumps(result.rows), load_id),
+            (
+                result.total_rows,
+                round(result.load_seconds, 3),
+                json.dumps(result.rows),
+                json.dumps(result.quarantine),
+                load_id,
+            ),
         )
     return result
 
@@ -140,10 +152,13 @@ def reject(load_id: int, reason: str, url: str | None = None) -> None:
 
 def raw_tables_of(cur, source: str) -> list[str]:
     """Raw tables of a source are named raw.<source>_* and have a load_id column; found in the
-    catalog, not hard-coded (state tables such as raw.tg_channel_cache carry no load_id)."""
+    catalog, not hard-coded (state tables such as raw.tg_channel_cache carry no load_id). The
+    rows a load quarantined (raw.quarantine) belong to the load too: they go with its rows when
+    it is superseded or pruned."""
     cur.execute(
         """select table_schema || '.' || table_name from information_schema.columns
-           where table_schema = 'raw' and table_name like %s and column_name = 'load_id'
+           where table_schema = 'raw' and (table_name like %s or table_name = 'quarantine')
+             and column_name = 'load_id'
            order by table_name""",
         (source.replace("_", r"\_") + r"\_%",),
     )

@@ -133,7 +133,9 @@ class TelegramPort(Protocol):
         """``channels.getFullChannel``: subscribers, description, photo, restrictions."""
 
     def iter_posts(self, channel: ChannelRef, since: datetime, until: datetime) -> AsyncIterator[PostRecord]:
-        """Posts published in ``[since, until)``, newest first (``messages.getHistory``)."""
+        """Posts published from ``since`` on, newest first (``messages.getHistory``). Posts dated
+        at or after ``until`` (the end of the snapshot day) are yielded too: the landing
+        quarantines them with their reason, counted (``warehouse/quarantine.py``)."""
 
     async def close(self) -> None:
         """Disconnect (idempotent)."""

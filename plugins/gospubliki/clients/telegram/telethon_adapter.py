@@ -236,8 +236,10 @@ class TelethonAdapter:
             except Exception as exc:  # noqa: BLE001 - classified or re-raised
                 raise classify(exc, HISTORY, self.account) from exc
             moment = getattr(message, "date", None)
-            if moment is None or moment >= until:  # MessageEmpty; posted after the snapshot day
+            if moment is None:  # MessageEmpty
                 continue
+            # a post dated after the snapshot day (``until``) is kept: the landing quarantines it
+            # with its reason, counted (warehouse/quarantine.py)
             if moment < since:  # newest first: everything further is older
                 break
             for post in collector.add(message):

@@ -1,0 +1,236 @@
+"""Row-level quarantine: implausible rows of a load are kept aside with their reason, not published.
+
+Every raw batch of a load passes through :func:`land_batch`, called by ``loads.land`` inside the
+load's transaction, the same way for every network (the rules look at column names, not at the
+network)::
+
+    COPY rows -> temporary staging table (integer columns widened to bigint, a row number added)
+    each rule, in order, marks the rows it matches (a row keeps the first reason found)
+    rows sharing the table's key (its primary key without load_id) -> 'duplicate', the first kept
+    marked rows -> raw.quarantine (reason, detail, the row as received)
+    the rest -> the raw table
+
+The rules (thresholds: ``settings.plausibility()``):
+
+==============================  ========================================  =============  =======
+reason                          a row is quarantined when                 action         counted
+==============================  ========================================  =============  =======
+members_count_out_of_range      members_count < 0 or > max_members        value_nulled   yes
+negative_counter                views, likes, reposts or comments < 0     withheld       yes
+posted_in_future                posted_at later than the landing          withheld       yes
+posted_after_snapshot_day       posted_at >= end of the snapshot day      withheld       no
+duplicate                       same key as an earlier row of the batch   withheld       yes
+==============================  ========================================  =============  =======
+
+* *withheld*: the row is not published at all.
+* *value_nulled*: a page row must stay — the validation accounts for every registry page, and the
+  page's other attributes and posts are sound — so it is published with the implausible value set
+  to NULL (unknown), and the row as received is kept in quarantine.
+* *counted*: counts toward the load's quarantined share (``details.quarantine.share``, the highest
+  share over the load's tables), which the load's validation gates on
+  (``GOSPUBLIKI_MAX_QUARANTINE_SHARE``). A post dated after the snapshot day is no sign of a bad
+  source — the API answers with the present, so a run after midnight or a backfill sees newer
+  posts — it is kept and counted by reason but does not count toward the share. A post dated after
+  the landing itself cannot exist: it counts.
+
+Why staging in SQL rather than filtering in Python: one place for every network, and a duplicate
+key never reaches the raw table's primary key (the COPY would fail and lose the whole load).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from gospubliki import dates, settings
+from gospubliki.warehouse import db
+
+STAGE = "quarantine_stage"
+COUNTERS = ("views", "likes", "reposts", "comments")
+_MARKS = ("_row", "_reason", "_detail", "_counted", "_action")
+
+
+@dataclass(frozen=True)
+class Rule:
+    reason: str
+    needs: str  # a column the table must have for the rule to apply
+    predicate: str  # SQL over the staged row ``s``; %(name)s parameters from :func:`_parameters`
+    detail: str  # SQL text: the offending value
+    counted: bool = True
+    nulls: str | None = None  # value_nulled: this column is set to NULL in the published row
+
+
+def rules(columns: Iterable[str]) -> list[Rule]:
+    """The rules that apply to a table with ``columns``, in order of precedence."""
+    columns = set(columns)
+    counters = [c for c in COUNTERS if c in columns]
+    out = [
+        Rule(
+            "members_count_out_of_range",
+            "members_count",
+            "s.members_count < 0 or s.members_count > %(max_members)s",
+            "'members_count = ' || s.members_count || ' outside [0, ' || %(max_members)s || ']'",
+            nulls="members_count",
+        ),
+        Rule(
+            "posted_in_future",
+            "posted_at",
+            "s.posted_at > now()",
+            "'posted_at ' || s.posted_at || ' is after the landing (' || now() || ')'",
+        ),
+        Rule(
+            "posted_after_snapshot_day",
+            "posted_at",
+            "s.posted_at >= %(window_end)s",
+            "'posted_at ' || s.posted_at || ' is after the snapshot day (ends ' || %(window_end)s || ')'",
+            counted=False,
+        ),
+    ]
+    if counters:
+        out.insert(
+            1,
+            Rule(
+                "negative_counter",
+                counters[0],
+                " or ".join(f"s.{c} < 0" for c in counters),
+                "concat_ws(', ', "
+                + ", ".join(f"case when s.{c} < 0 then '{c} = ' || s.{c} end" for c in counters)
+                + ")",
+            ),
+        )
+    return [r for r in out if r.needs in columns]
+
+
+@dataclass
+class BatchOutcome:
+    """What became of one batch: rows received, published and quarantined (by reason)."""
+
+    table: str
+    received: int = 0
+    published: int = 0
+    by_reason: Counter = field(default_factory=Counter)
+    counted: int = 0
+
+    @property
+    def quarantined(self) -> int:
+        return sum(self.by_reason.values())
+
+    @property
+    def share(self) -> float:
+        return self.counted / self.received if self.received else 0.0
+
+
+def _parameters(snapshot_date: date) -> dict:
+    return {
+        "max_members": settings.plausibility().max_members,
+        "window_end": dates.window_end(snapshot_date),
+    }
+
+
+def _table_columns(cur, table: str) -> dict[str, str]:
+    schema, name = table.split(".")
+    cur.execute(
+        """select column_name, data_type from information_schema.columns
+           where table_schema = %s and table_name = %s order by ordinal_position""",
+        (schema, name),
+    )
+    return dict(cur.fetchall())
+
+
+def _key_columns(cur, table: str) -> list[str]:
+    """The table's primary key without ``load_id`` (what must be unique within one load)."""
+    cur.execute(
+        """select a.attname from pg_index i
+           join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+           where i.indrelid = %s::regclass and i.indisprimary
+           order by array_position(i.indkey::int2[], a.attnum)""",
+        (table,),
+    )
+    return [r[0] for r in cur.fetchall() if r[0] != "load_id"]
+
+
+def land_batch(
+    cur, load_id: int, source: str, snapshot_date: date, table: str, columns: Sequence[str], rows: Iterable[Sequence]
+) -> BatchOutcome:
+    """COPY one batch of a load through the quarantine into ``table`` (see the module docstring)."""
+    outcome = BatchOutcome(table)
+    table_columns = _table_columns(cur, table)
+    cur.execute(f"drop table if exists pg_temp.{STAGE}")
+    cur.execute(f"create temp table {STAGE} (like {table} including defaults) on commit drop")
+    widen = [c for c, t in table_columns.items() if t == "integer"]  # 10^12 must reach the rules, not fail the COPY
+    cur.execute(
+        f"alter table {STAGE} "
+        + "".join(f"alter column {c} type bigint, " for c in widen)
+        + "add column _row bigint generated always as identity, add column _reason text, "
+        "add column _detail text, add column _counted boolean, add column _action text"
+    )
+    outcome.received = db.copy_rows(cur, STAGE, ["load_id", *columns], ((load_id, *row) for row in rows))
+    params = _parameters(snapshot_date)
+    for rule in rules(table_columns):
+        cur.execute(
+            f"""update {STAGE} s set _reason = %(reason)s, _detail = {rule.detail}, _counted = %(counted)s,
+                       _action = %(action)s
+                where s._reason is null and ({rule.predicate})""",
+            {
+                **params,
+                "reason": rule.reason,
+                "counted": rule.counted,
+                "action": "value_nulled" if rule.nulls else "withheld",
+            },
+        )
+    key = _key_columns(cur, table)
+    if key:
+        cols = ", ".join(key)
+        cur.execute(
+            f"""update {STAGE} s set _reason = 'duplicate', _counted = true, _action = 'withheld',
+                       _detail = 'same key as row ' || d.first_row
+                from (select _row, row_number() over w as n, first_value(_row) over w as first_row
+                      from {STAGE} where _reason is null or _action = 'value_nulled'
+                      window w as (partition by {cols} order by _row)) d
+                where d._row = s._row and d.n > 1"""
+        )
+    key_json = ", ".join(f"'{c}', s.{c}" for c in key)
+    drop_marks = "".join(f" - '{m}'" for m in ("load_id", *_MARKS))
+    cur.execute(
+        f"""insert into raw.quarantine (load_id, source, table_name, row_number, row_key, reason, detail,
+                                        counted, action, row_data)
+            select s.load_id, %s, %s, s._row, jsonb_build_object({key_json}), s._reason, s._detail,
+                   s._counted, s._action, to_jsonb(s){drop_marks}
+            from {STAGE} s where s._reason is not null""",
+        (source, table),
+    )
+    for rule in rules(table_columns):
+        if rule.nulls:
+            cur.execute(f"update {STAGE} set {rule.nulls} = null where _reason = %s", (rule.reason,))
+    cur.execute(f"select _reason, count(*), count(*) filter (where _counted) from {STAGE} group by 1")
+    for reason, n, counted in cur.fetchall():
+        if reason is not None:
+            outcome.by_reason[reason] = n
+            outcome.counted += counted
+    target = ", ".join(["load_id", *columns])
+    cur.execute(
+        f"""insert into {table} ({target}) select {target} from {STAGE}
+            where _reason is null or _action = 'value_nulled' order by _row"""
+    )
+    outcome.published = cur.rowcount
+    cur.execute(f"drop table {STAGE}")
+    return outcome
+
+
+def summary(outcomes: Sequence[BatchOutcome]) -> dict:
+    """``raw.loads.details.quarantine``: rows quarantined, by reason and by table, and the share the
+    validation gates on (the highest share of counted rows over the load's tables)."""
+    by_reason: Counter = Counter()
+    for o in outcomes:
+        by_reason.update(o.by_reason)
+    return {
+        "rows": sum(o.quarantined for o in outcomes),
+        "by_reason": dict(sorted(by_reason.items())),
+        "by_table": {
+            o.table: {"received": o.received, "quarantined": o.quarantined, "counted": o.counted, "share": o.share}
+            for o in outcomes
+        },
+        "share": max((o.share for o in outcomes), default=0.0),
+    }
