@@ -75,7 +75,10 @@ def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
 
         ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
         kwargs.setdefault("user", SYSTEM_USER_WHEN_ROOT)
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
+    try:
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
+    except subprocess.CalledProcessError as exc:  # say what the server's tools said, not only the exit code
+        raise RuntimeError(f"{Path(cmd[0]).name} failed (exit {exc.returncode}): {(exc.stderr or exc.stdout or '').strip()}") from exc
 
 
 def _prepare_permissions(path: Path) -> None:
@@ -265,9 +268,9 @@ def _start_locked() -> ServerStatus:
         _clear_zombie_lock()
         try:
             _run([str(_bin_dir() / "pg_ctl"), "-D", str(data_dir()), "-l", str(log_file()), "-w", "-t", "60", "start"])
-        except subprocess.CalledProcessError as exc:
+        except RuntimeError as exc:
             tail = log_file().read_text()[-2000:] if log_file().exists() else ""
-            raise RuntimeError(f"could not start PostgreSQL: {exc.stderr or exc.stdout}\n{tail}") from exc
+            raise RuntimeError(f"could not start PostgreSQL: {exc}\n{tail}") from exc
     _wait_ready(cfg)
     _ensure_database(cfg)
     return status()
