@@ -51,13 +51,16 @@ class PageSkipped(ApiFailure):
         super().__init__(network, code, message, Action.SKIP_PAGE, **kw)
 
 
+BAD_PAYLOAD = "bad_payload"
+
+
 class BadPayload(PageSkipped):
     """An answer for one page whose shape or values the warehouse cannot take (a post that is not
     an object, a counter that is not an integer, a value beyond ``bigint``): the page is skipped
     with ``code = 'bad_payload'`` and the message naming the field."""
 
     def __init__(self, network: str, message: str, **kw):
-        super().__init__(network, "bad_payload", message, **kw)
+        super().__init__(network, BAD_PAYLOAD, message, **kw)
 
 
 class CredentialStopped(ApiFailure):

@@ -28,6 +28,7 @@ from vk_api.exceptions import CAPTCHA_ERROR_CODE, TOO_MANY_RPS_CODE, VkApiError
 
 from gospubliki.clients import vk_batches as vb
 from gospubliki.clients.errors import (
+    BAD_PAYLOAD,
     Action,
     ApiFailure,
     BadPayload,
@@ -58,6 +59,8 @@ class Skip:
     def for_error(cls, code, message: str, *, status: str | None = None) -> Skip:
         """A page skipped for an API error (``status``: VK's for ``code`` unless given); the
         reason always names the code."""
+        if code == BAD_PAYLOAD:  # an answer of an unexpected shape: the message names the field
+            return cls(status or "error", message, BAD_PAYLOAD)
         label = code if code is not None else "unknown"
         reason = message if str(label) in message else f"error {label}: {message}"
         return cls(status or vb.skip_status(code), reason, f"error_{label}")

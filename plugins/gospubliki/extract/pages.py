@@ -17,14 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from gospubliki.clients.errors import BadPayload
+from gospubliki.clients.errors import BAD_PAYLOAD, BadPayload
 from gospubliki.clients.vk import Skip
 from gospubliki.extract import statuses
 
 log = logging.getLogger(__name__)
-
-BAD_PAYLOAD = "bad_payload"
-
 
 def bad_payload(exc: BadPayload) -> Skip:
     """A page whose answer the warehouse cannot take: nothing of it is landed but the reason."""
