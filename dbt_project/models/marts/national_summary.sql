@@ -57,11 +57,11 @@ metrics_by_network as (
         count(distinct institution_id) filter (where is_active) as institutions_with_pages,
         count(*) filter (where is_active) as pages,
         count(*) filter (where not is_active) as pages_unavailable,
-        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        coalesce(sum(members_count) filter (where is_active), 0)::bigint as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
         count(*) filter (where is_active and is_connected) as pages_connected,
         count(*) filter (where is_active and is_verified) as pages_badged,
-        coalesce(sum(members_count) filter (where is_active and is_connected), 0)
+        coalesce(sum(members_count) filter (where is_active and is_connected), 0)::bigint
             as subscribers_connected,
         {{ engagement_sums() }},
         max(processed_at) as source_processed_at
@@ -79,11 +79,11 @@ metrics_all_networks as (
         count(distinct institution_id) filter (where is_active) as institutions_with_pages,
         count(*) filter (where is_active) as pages,
         count(*) filter (where not is_active) as pages_unavailable,
-        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        coalesce(sum(members_count) filter (where is_active), 0)::bigint as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
         count(*) filter (where is_active and is_connected) as pages_connected,
         count(*) filter (where is_active and is_verified) as pages_badged,
-        coalesce(sum(members_count) filter (where is_active and is_connected), 0)
+        coalesce(sum(members_count) filter (where is_active and is_connected), 0)::bigint
             as subscribers_connected,
         {{ engagement_sums() }},
         max(processed_at) as source_processed_at
