@@ -104,7 +104,7 @@ def built(module_db, world, tmp_path_factory):
     assert check_and_publish(load.load_id, module_db).success
     result = dbt.build(
         module_db,
-        select=["+page_compliance", "+municipality_rating_criteria", "+fct_post"],
+        select=["+page_compliance", "+municipality_rating_criteria", "+fct_post", "+national_summary"],
         target_path=tmp / "target",
         log_path=tmp / "logs",
     )
@@ -135,6 +135,12 @@ def test_unread_walls_are_live_pages_with_no_data_not_pages_that_posted_nothing(
         measures = ("posts_7d", "views_7d", "likes_7d", "reposts_7d", "comments_7d", "interactions_7d")
         assert [r[m] for m in measures] == [None] * len(measures), page.key
     assert Counter(r["fetch_status"] for r in rows.values())["posts_unread"] == len(unread)
+    (summary,) = _rows(
+        url, "select * from marts.national_summary where network = 'vk' and snapshot_date = %s", DAY
+    )
+    assert summary["pages_posts_unread"] == len(unread)
+    assert summary["pages"] == sum(1 for r in rows.values() if r["is_active"])  # unread pages are live
+    assert summary["posts_per_week"] == sum(r["posts_7d"] or 0 for r in rows.values())
 
     compliance = {
         r["page_key"]: r
