@@ -381,12 +381,19 @@ def test_a_global_error_code_still_fails_the_load(registry, world):
 
 def test_10_to_the_12_members_are_stored_exactly_and_the_day_lands(registry, world):
     """Issue 7, row 2: one page reporting 10^12 members lost the whole VK day
-    (NumericValueOutOfRange for type integer, no raw.loads row). Plausibility is judged later."""
+    (NumericValueOutOfRange for type integer, no raw.loads row). Now the day lands; the value,
+    implausible, is kept exactly in the quarantine and the page is published with members unknown."""
     (page,) = _readable(world, 1)
     load = _run(registry, world, Faults(page_anomalies={page.key: "huge_members"}))
     assert load["status"] == "loaded"
-    assert _row(registry, "raw.vk_pages", page, "members_count, fetch_status") == [(10**12, "ok")]
+    assert _row(registry, "raw.vk_pages", page, "members_count, fetch_status") == [(None, "ok")]
     with db.connect(registry) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select reason, (row_data->>'members_count')::bigint from raw.quarantine"
+            " where load_id = %s and row_data->>'page_key' = %s",
+            (load["load_id"], page.key),
+        )
+        assert cur.fetchall() == [("members_count_out_of_range", 10**12)]
         cur.execute(
             "select data_type from information_schema.columns"
             " where table_schema = 'raw' and table_name = 'vk_pages' and column_name = 'members_count'"
