@@ -582,7 +582,13 @@ def page_days(world: World) -> dict[tuple[str, date], dict]:
                 ),
                 last_post_at=max((p.at for p in window), default=None),
             )
+            if not active:  # posts of a page not read: «нет данных», not 0 (issue 7)
+                row = out[(world.page_keys[page.institution_id], day)]
+                row.update({k: None for k in POST_MEASURES})
     return out
+
+
+POST_MEASURES = ("posts_7d", "views_7d", "interactions_7d", "posts_with_views_7d", "interactions_with_views_7d")
 
 
 def compliance(world: World) -> dict[tuple[str, date], dict]:
@@ -603,7 +609,7 @@ def compliance(world: World) -> dict[tuple[str, date], dict]:
             avatar=active and row["has_avatar"],
             cover=active and row["has_cover"],
             description=active and row["has_description"],
-            posting_frequency=active and row["posts_7d"] >= t["min_posts_7d"],
+            posting_frequency=active and (row["posts_7d"] or 0) >= t["min_posts_7d"],
             recent_post=active and since is not None and since <= t["max_days_since_last_post"],
         )
         score = sum((t[f"weight_{name}"] for name, ok in met.items() if ok), Decimal(0))
@@ -672,6 +678,24 @@ def engagement_weekly(world: World) -> dict[tuple[str, date], dict]:
             with_views = [p for p in week_posts if p["view_count"] is not None]
             views = sum(p["view_count"] for p in with_views)
             interactions = sum(p["interaction_count"] for p in week_posts)
+            if not active_days and not week_posts:  # posts never read that week: «нет данных»
+                out[(key, monday)] = dict(
+                    subscribers=0,
+                    measured_on_date=in_week[-1],
+                    **dict.fromkeys(
+                        (
+                            "post_count",
+                            "posts_with_views",
+                            "er_views_numerator",
+                            "er_views_denominator",
+                            "er_subscribers_numerator",
+                            "er_subscribers_denominator",
+                            "err_numerator",
+                            "err_denominator",
+                        )
+                    ),
+                )
+                continue
             out[(key, monday)] = dict(
                 subscribers=subscribers,
                 post_count=len(week_posts),

@@ -395,6 +395,11 @@ def expected_page_days(world: World) -> dict[tuple[str, date], dict]:
                 if p["page_key"] == page["page_key"] and first <= moscow_date(p["posted_at"]) <= day
             ]
             institution = institutions[institution_of[page["page_key"]]]
+            read = page["fetch_status"] == "ok"  # posts of other pages: «нет данных» (None), not 0
+
+            def known(values, read=read):
+                return sum(values) if read else None
+
             out[(page["page_key"], day)] = dict(
                 load_id=load_id,
                 institution_id=institution["institution_id"],
@@ -402,15 +407,16 @@ def expected_page_days(world: World) -> dict[tuple[str, date], dict]:
                 level=institution["level"],
                 region_code=institution["region_code"],
                 fetch_status=page["fetch_status"],
-                is_active=page["fetch_status"] == "ok",
+                is_active=page["fetch_status"] in ("ok", "posts_unread"),
+                are_posts_read=read,
                 members_count=page["members_count"],
                 is_verified=bool(page["is_verified"]),
                 has_full_design=bool(page["has_avatar"] and page["has_cover"] and page["has_description"]),
-                posts_7d=len(in_window),
-                views_7d=sum(p["views"] or 0 for p in in_window),
-                likes_7d=sum(p["likes"] for p in in_window),
-                reposts_7d=sum(p["reposts"] for p in in_window),
-                comments_7d=sum(p["comments"] for p in in_window),
+                posts_7d=len(in_window) if read else None,
+                views_7d=known(p["views"] or 0 for p in in_window),
+                likes_7d=known(p["likes"] for p in in_window),
+                reposts_7d=known(p["reposts"] for p in in_window),
+                comments_7d=known(p["comments"] for p in in_window),
                 last_post_at=max((p["posted_at"] for p in in_window), default=None),
             )
     return out
@@ -513,7 +519,7 @@ def test_national_summary_per_network_and_all(built):
         assert r["pages"] == len(active)
         assert r["pages_unavailable"] == len(day_rows) - len(active)
         assert r["subscribers"] == sum(v["members_count"] for v in active)
-        assert r["posts_per_week"] == sum(v["posts_7d"] for v in day_rows)
+        assert r["posts_per_week"] == sum(v["posts_7d"] or 0 for v in day_rows)  # read pages only
         assert r["institutions_with_pages_percent"] == round_half_up(
             Decimal(len({v["institution_id"] for v in active})) * 100 / len(INSTITUTIONS), 1
         )
@@ -539,7 +545,7 @@ def test_sector_summary_targets_created_and_to_create(built):
         assert r["to_create_institutions"] == len(targets) - len(created)
         assert r["pages"] == len([v for v in day_rows if v["is_active"]])
         assert r["subscribers"] == sum(v["members_count"] for v in day_rows if v["is_active"])
-        assert r["posts_per_week"] == sum(v["posts_7d"] for v in day_rows)
+        assert r["posts_per_week"] == sum(v["posts_7d"] or 0 for v in day_rows)  # read pages only
     schools = next(r for r in rows if r["sector"] == "school" and r["snapshot_date"] == D1)
     # school-1 has a page, school-2 has none, school-3 is exempt, school-4's page is deleted
     assert (
@@ -576,7 +582,7 @@ def test_municipality_summary_subscribers_per_thousand(built):
         assert r["subscribers_per_1000"] == round_half_up(
             Decimal(subscribers) * 1000 / municipalities[m]["population"], 2
         )
-        assert r["posts_per_week"] == sum(v["posts_7d"] for v in day_rows)
+        assert r["posts_per_week"] == sum(v["posts_7d"] or 0 for v in day_rows)  # read pages only
         ref = municipalities[m]
         assert r["municipality_display_name"] == f"{ref['name']} {ref['municipality_type']}"
 

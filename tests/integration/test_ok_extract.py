@@ -9,12 +9,14 @@ import time
 from datetime import date, timedelta
 
 import pytest
+import tg_world as tw
 from psycopg2.extras import execute_values
 
 from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.clients.ok import OkClient
 from gospubliki.dates import MOSCOW
 from gospubliki.extract.ok import run_ok_extraction
+from gospubliki.quality import check_and_publish
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.links import normalize_ok
 from gospubliki.simulator.config import (
@@ -127,9 +129,13 @@ def expected(page) -> tuple[str, str | None]:
     return "ok", None
 
 
-def check_against_world(load: dict, world, day: date = DAY, unread_ok: bool = False) -> int:
+def check_against_world(
+    load: dict, world, day: date = DAY, unread_ok: bool = False, skipped: dict | None = None
+) -> int:
     """Every registry page has its row; statuses, attributes, members and topics are the world's.
-    Returns the number of pages checked in full (unread pages allowed only with ``unread_ok``)."""
+    Returns the number of pages checked in full (unread pages allowed only with ``unread_ok``).
+    ``skipped``: world page key -> (fetch_status, reason) expected instead (an injected fault; such
+    a page has no topics, and members only when 'posts_unread'), or None (checked by the caller)."""
     pages = world.pages_on("ok")
     assert len(load["pages"]) == len(pages)
     by_key: dict[str, dict[int, tuple]] = {}
@@ -140,8 +146,15 @@ def check_against_world(load: dict, world, day: date = DAY, unread_ok: bool = Fa
     for page in pages:
         key = f"ok:{ref(page)}"
         gid, members, verified, avatar, cover, description, status, reason = load["pages"][key]
-        if unread_ok and status == "error":
+        if unread_ok and status in ("error", "posts_unread"):
             assert reason == "no credentials left", reason
+            continue
+        if skipped and page.key in skipped:
+            if skipped[page.key] is not None:
+                assert (status, reason) == skipped[page.key], key
+                assert members == (world.members_on(page, day) if status == "posts_unread" else None), key
+                assert key not in by_key, key  # nothing of its topics is landed
+                full += 1
             continue
         want_status, want_reason = expected(page)
         assert status == want_status, (key, status, reason)
@@ -302,7 +315,8 @@ def test_budget_exhausted_lands_a_partial_load_and_fails_the_run(registry, world
     assert all("11" in why for why in load["details"]["tokens_stopped"].values())
     assert served["calls_used"] == {t: {DAY.isoformat(): 150} for t in DEFAULT_OK_TOKENS}  # budget used up
     read = check_against_world(load, world, unread_ok=True)
-    unread = sum(row[6] == "error" for row in load["pages"].values())
+    # groups whose topics were not read keep their attributes: 'posts_unread' (issue 7)
+    unread = sum(row[6] in ("error", "posts_unread") for row in load["pages"].values())
     assert unread > 0 and read + unread == len(world.pages_on("ok"))
     assert load["details"]["skipped_pages"]["by_reason"]["no_credentials_left"] == unread
 
@@ -345,3 +359,79 @@ def test_timeouts_are_honoured(fresh_db, world, monkeypatch):
         r.startswith("retries exhausted: group.getInfo") for r in (row[7] for row in load["pages"].values())
     )
     assert load["requests"] == 2 and load["details"]["errors"]["by_class"] == {"retry": 2}
+
+
+# ---------------------------------------------------------------- issue 7: one page never takes the day
+def _active(world, n: int) -> list:
+    """``n`` active groups with topics in the window."""
+    first = DAY - timedelta(days=WINDOW - 1)
+    pages = [
+        p
+        for p in sorted(world.pages_on("ok"), key=lambda p: p.page_id)
+        if p.state == "active" and world.posts_between(p, first, DAY)
+    ]
+    return pages[:n]
+
+
+def _rows(url: str, table: str, page, columns: str) -> list[tuple]:
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(f"select {columns} from {table} where page_key = %s order by 1", (f"ok:{ref(page)}",))
+        return cur.fetchall()
+
+
+def test_unknown_codes_and_bad_answers_skip_exactly_their_group_and_the_day_validates(
+    registry, world, tmp_path, monkeypatch
+):
+    """Issue 7, row 1 for OK: any code the client does not list, and any answer of an unexpected
+    shape, costs the group it answered; every other group equals the world; the load validates."""
+    tw.copy_gx(tmp_path, monkeypatch)
+    topics_code, info_code, not_object, wrong_type = _active(world, 4)
+    faults = Faults(
+        page_errors={
+            topics_code.key: {"mediatopic.getTopics": 5000},
+            info_code.key: {"group.getInfo": 77},  # fails its request of 100: halved down to it
+        },
+        page_anomalies={not_object.key: "post_not_object", wrong_type.key: "members_not_int"},
+    )
+    with start_in_thread(world, faults=faults) as sim:
+        run_ok_extraction(DAY, url=registry, base_url=sim.url_template, rps=100)
+    load = load_of(registry)
+    assert load["status"] == "loaded" and load["details"]["partial"] is False
+    n_topics = len([p for p in world.posts_between(not_object, DAY - timedelta(days=WINDOW - 1), DAY)])
+    skipped = {
+        topics_code.key: ("posts_unread", "mediatopic.getTopics: ERROR 5000"),
+        info_code.key: ("error", f"group.getInfo: ERROR 77: group {info_code.page_id}"),
+        wrong_type.key: ("error", "bad payload: group members_count is '1 234 567', not an integer"),
+    }
+    got = load["pages"][f"ok:{ref(not_object)}"]
+    assert got[6] == "posts_unread" and got[7].startswith("bad payload: media_topics item"), got
+    assert n_topics > 0
+    skipped[not_object.key] = None
+    assert check_against_world(load, world, skipped=skipped) == len(world.pages_on("ok")) - 1
+    by_reason = load["details"]["skipped_pages"]["by_reason"]
+    assert (by_reason["error_5000"], by_reason["error_77"], by_reason["bad_payload"]) == (1, 1, 2)
+    assert check_and_publish(load["load_id"], registry).success
+
+
+def test_huge_members_are_stored_exactly_and_absent_counters_are_null(registry, world):
+    """Issue 7, rows 2 and 4 for OK: 10^12 members land as a bigint; topics without like, reshare,
+    discussion summaries and views land with NULL counters, not 0."""
+    huge, bare = _active(world, 2)
+    faults = Faults(page_anomalies={huge.key: "huge_members", bare.key: "missing_counters"})
+    with start_in_thread(world, faults=faults) as sim:
+        run_ok_extraction(DAY, url=registry, base_url=sim.url_template, rps=100)
+    load = load_of(registry)
+    assert load["status"] == "loaded"
+    # the value, implausible, is kept exactly in the quarantine; the page is published with members unknown
+    assert _rows(registry, "raw.ok_pages", huge, "members_count, fetch_status") == [(None, "ok")]
+    with db.connect(registry) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select reason, (row_data->>'members_count')::bigint from raw.quarantine where load_id = %s",
+            (load["load_id"],),
+        )
+        assert cur.fetchall() == [("members_count_out_of_range", 10**12)]
+    want = world.posts_between(bare, DAY - timedelta(days=WINDOW - 1), DAY)
+    rows = _rows(registry, "raw.ok_posts", bare, "post_id, views, likes, reposts, comments")
+    assert rows == sorted((topic_id(bare, p), None, None, None, None) for p in want)
+    skipped = {huge.key: None, bare.key: None}
+    assert check_against_world(load, world, skipped=skipped) == len(world.pages_on("ok")) - 2

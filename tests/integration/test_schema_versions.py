@@ -100,3 +100,38 @@ def test_migration_files_are_numbered_once_each(tmp_path, monkeypatch):
     (tmp_path / "0001_baseline.sql").write_text("select 1;")
     with pytest.raises(RuntimeError, match="NNNN > 0001"):
         migrations.migrations()
+
+
+def test_counts_widen_to_bigint_under_dbt_views_and_marts(fresh_db):
+    """Migrations 0010/0011 (issue 7): raw counts become bigint and likes/reposts/comments
+    nullable even when dbt's views read those columns (dropped, rebuilt by the next dbt build),
+    and an incremental mart's integer counts are widened in place, its rows kept."""
+    before = _previous_warehouse(fresh_db)
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("create schema staging; create schema intermediate; create schema marts")
+        cur.execute("create view staging.stg_vk__posts as select load_id, likes as like_count from raw.vk_posts")
+        cur.execute("create view intermediate.int_posts as select * from staging.stg_vk__posts")
+        cur.execute(
+            "create table marts.fct_page_daily as"
+            " select page_key, members_count from raw.vk_pages where members_count is not null"
+        )
+        cur.execute("select count(*), sum(members_count) from marts.fct_page_daily")
+        mart_before = cur.fetchone()
+    db.apply_schema(fresh_db)
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select table_name, column_name, data_type, is_nullable from information_schema.columns"
+            " where (table_schema, table_name) in (('raw', 'vk_posts'), ('raw', 'vk_pages'), ('marts', 'fct_page_daily'))"
+            " and column_name in ('likes', 'members_count')"
+        )
+        assert sorted(cur.fetchall()) == [
+            ("fct_page_daily", "members_count", "bigint", "YES"),
+            ("vk_pages", "members_count", "bigint", "YES"),
+            ("vk_posts", "likes", "bigint", "YES"),
+        ]
+        cur.execute("select to_regclass('staging.stg_vk__posts'), to_regclass('intermediate.int_posts')")
+        assert cur.fetchone() == (None, None)  # dbt's views: rebuilt by the next dbt build
+        cur.execute("select count(*), sum(members_count) from marts.fct_page_daily")
+        assert cur.fetchone() == mart_before
+        for table, (columns, fingerprint) in before.items():
+            assert _fingerprint(cur, table, columns) == fingerprint, f"{table} changed"

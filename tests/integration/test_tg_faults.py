@@ -151,3 +151,50 @@ def test_every_session_dead_lands_the_load_and_raises(registry, world):
     unread = [r for (_, _, s, r, _) in load["pages"].values() if s == "error"]
     assert unread and all(r.startswith("no Telegram account left") for r in unread)
     tw.check_against_world(load, world, DAY, unread_reason="no Telegram account left")
+
+
+# ---------------------------------------------------------------- issue 7: one channel never takes the day
+def _active(world, n: int) -> list:
+    first = DAY - timedelta(days=tw.WINDOW - 1)
+    pages = [
+        p
+        for p in sorted(world.pages_on("tg"), key=lambda p: p.page_id)
+        if p.state == "active" and world.posts_between(p, first, DAY)
+    ]
+    return pages[:n]
+
+
+def test_unknown_errors_and_bad_answers_skip_exactly_their_channel_and_the_day_validates(registry, world):
+    """Issue 7, row 1 for Telegram: an RPC error no one listed on one channel's history or full
+    channel, an answer of the wrong type: each costs its channel only; the load validates."""
+    history, full, wrong, bare, nul = _active(world, 5)
+    faults = TelegramFaults(
+        page_errors={
+            history.key: {"GetHistoryRequest": "CONTENT_BLOCKED_NEW"},
+            full.key: {"GetFullChannelRequest": (403, "SOMETHING_NOBODY_LISTED")},
+        },
+        page_anomalies={wrong.key: "wrong_type", bare.key: "missing_counters", nul.key: "nul_in_text"},
+    )
+    result, served = tw.run(registry, DAY, TelegramSimulator(world, faults=faults), resolve_budget=1_000)
+    load = tw.read_load(registry, result.load_id)
+    assert load["status"] == "loaded"
+    skipped = {
+        history.key: ("posts_unread", "GetHistoryRequest refused (CONTENT_BLOCKED_NEW)"),
+        full.key: ("error", "GetFullChannelRequest refused (SOMETHING_NOBODY_LISTED)"),
+        wrong.key: ("error", "bad payload: AttributeError: 'ChatFull' object has no attribute 'participants_count'"),
+        bare.key: None,
+        nul.key: None,
+    }
+    n = len(world.pages_on("tg"))
+    assert tw.check_against_world(load, world, DAY, skipped=skipped) == n - 2
+    by_reason = load["details"]["skipped_pages"]["by_reason"]
+    assert by_reason["bad_payload"] == 1 and by_reason["rpc_content_blocked_new"] == 1
+    assert by_reason["rpc_something_nobody_listed"] == 1
+    # absent views / forwards / replies are NULL (unknown); absent reactions are none (0)
+    posts = load["posts"][tw.key(bare)]
+    assert posts and {(v, lk, rp, c) for *_, v, lk, rp, c in posts} == {(None, 0, None, None)}
+    assert len(posts) == len(tw.expected_posts(world, bare, DAY))
+    with db.connect(registry) as conn, conn.cursor() as cur:
+        cur.execute("select title from raw.tg_pages where page_key = %s", (tw.key(nul),))
+        assert cur.fetchone()[0] == "текстс нулевым символом"
+    assert check_and_publish(result.load_id, registry).success

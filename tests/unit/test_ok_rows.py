@@ -135,7 +135,8 @@ def test_post_row_counters_and_absent_views():
     )
     bare = {"id": "1", "created_ms": 1_772_187_158_000}
     row = dict(zip(POST_COLUMNS, post_row(DAY, "ok:kirovadm", 1, bare), strict=True))
-    assert (row["views"], row["likes"], row["reposts"], row["comments"], row["text"]) == (None, 0, 0, 0, None)
+    # counters the API did not give are unknown (NULL), not 0 (issue 7)
+    assert (row["views"], row["likes"], row["reposts"], row["comments"], row["text"]) == (None,) * 5
 
 
 @pytest.mark.parametrize(

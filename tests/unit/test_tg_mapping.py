@@ -112,7 +112,8 @@ def test_adjacent_albums_and_single_messages_stay_apart_and_service_messages_are
     ]
     assert [p.views for p in posts] == [10, 21, 31, None]
     assert posts[2].reactions == 3  # summed over the album's messages
-    assert posts[3].replies == 0 and posts[3].reactions == 0 and posts[3].forwards == 0
+    # forwards and replies not given are unknown (None -> NULL); absent reactions are none (0)
+    assert posts[3].replies is None and posts[3].reactions == 0 and posts[3].forwards is None
 
 
 def test_album_collector_returns_a_post_only_when_it_is_complete():

@@ -27,19 +27,25 @@ from gospubliki.clients.vk_batches import classify, skip_status, to_failure
         (14, Action.STOP_CREDENTIAL),
         (17, Action.STOP_CREDENTIAL),
         (29, Action.STOP_CREDENTIAL),
-        (1, Action.FAIL),
-        (12, Action.FAIL),
-        (13, Action.FAIL),
-        (210, Action.FAIL),
+        (1, Action.RETRY),  # "Unknown error occurred, try later"
+        (3, Action.FAIL),  # unknown method: global
+        (12, Action.FAIL),  # execute compile error: global
+        (28, Action.FAIL),  # application authorisation failed: global
+        # every code the client does not list costs the page, never the day (issue 7)
+        (13, Action.SKIP_PAGE),
+        (19, Action.SKIP_PAGE),  # content blocked
+        (210, Action.SKIP_PAGE),
+        (9999, Action.SKIP_PAGE),
     ],
 )
 def test_codes(code, action):
     assert classify(code) is action
 
 
-def test_deactivated_is_skipped_and_other_strings_fail():
+def test_deactivated_and_unknown_labels_are_skipped_codes_as_strings_are_codes():
     assert classify("deactivated") is Action.SKIP_PAGE
-    assert classify("something else") is Action.FAIL
+    assert classify("something else") is Action.SKIP_PAGE
+    assert classify("29") is Action.STOP_CREDENTIAL
     assert classify(True) is Action.FAIL  # a bool is not an error code
 
 
@@ -79,10 +85,12 @@ def test_to_failure_types_codes_and_no_secret():
     assert isinstance(to_failure(_api_error(18), "wall.get"), PageSkipped)
     http = to_failure(_http_error(503), "execute")
     assert isinstance(http, RetryableError) and http.code == "http 503"
-    unknown = to_failure(_api_error(1), "execute")
-    assert unknown.action is Action.FAIL and not isinstance(
-        unknown, (RetryableError, PageSkipped, CredentialStopped)
+    global_error = to_failure(_api_error(3), "execute")
+    assert global_error.action is Action.FAIL and not isinstance(
+        global_error, (RetryableError, PageSkipped, CredentialStopped)
     )
+    unknown = to_failure(_api_error(19, "Content blocked"), "wall.get")
+    assert isinstance(unknown, PageSkipped) and (unknown.code, unknown.message) == (19, "wall.get: Content blocked")
 
 
 def test_skip_status():

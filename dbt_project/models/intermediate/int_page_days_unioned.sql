@@ -23,7 +23,10 @@ computed as (
         fetch_status,
         error_reason,
         members_count,
-        fetch_status = 'ok' as is_active,
+        -- a page whose posts could not be read is still a live page with known attributes;
+        -- its posts are «нет данных» (are_posts_read false), never «0 публикаций»
+        fetch_status in ('ok', 'posts_unread') as is_active,
+        fetch_status = 'ok' as are_posts_read,
         is_verified,
         has_avatar,
         has_cover,

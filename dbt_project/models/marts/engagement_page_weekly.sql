@@ -3,11 +3,13 @@
     that any grouping (sector, region, municipality, network) is computed as
     sum(numerator) / sum(denominator), never as an average of page ratios:
 
-      er_views       = interactions of posts with known views / views of those posts
-      er_subscribers = interactions / (posts × subscribers)            — per post, per subscriber
+      er_views       = interactions of posts with known views and interactions / views of those posts
+      er_subscribers = interactions / (posts with known interactions × subscribers) — per post, per subscriber
       err            = views / (posts with known views × subscribers)  — average views per post / subscribers
 
-    Posts: published in the week (Moscow dates), counters from fct_post. Subscribers: the page's
+    Posts: published in the week (Moscow dates), counters from fct_post; a counter the API did not
+    give is unknown, left out of both sides of a ratio; a page whose posts no day of the week could
+    read (posts_unread) has null post figures («нет данных»), not 0. Subscribers: the page's
     members on its last active snapshot date of the week (0 if it was never active that week).
     Incremental by week like fct_post.
 #}
@@ -80,6 +82,19 @@ page_weeks as (
 
 ),
 
+-- whether any day of the week read the page's posts: if none did, its posts are «нет данных»
+posts_read_in_week as (
+
+    select
+        page_key,
+        week_start_date,
+        bool_or(coalesce(are_posts_read, false)) as are_posts_read
+
+    from page_days
+    group by 1, 2
+
+),
+
 post_metrics_by_page_week as (
 
     select
@@ -87,13 +102,17 @@ post_metrics_by_page_week as (
         all_posts.week_start_date,
         count(*) as post_count,
         count(all_posts.view_count) as posts_with_views,
+        count(all_posts.interaction_count) as posts_with_interactions,
+        -- sums over the posts whose counter is known (NULL: not given by the API, unknown)
         coalesce(sum(all_posts.view_count), 0) as view_count,
         coalesce(sum(all_posts.like_count), 0) as like_count,
         coalesce(sum(all_posts.repost_count), 0) as repost_count,
         coalesce(sum(all_posts.comment_count), 0) as comment_count,
         coalesce(sum(all_posts.interaction_count), 0) as interaction_count,
         coalesce(sum(all_posts.interaction_count) filter (where all_posts.has_views), 0)
-            as interactions_with_views
+            as interactions_with_views,
+        coalesce(sum(all_posts.view_count) filter (where all_posts.interaction_count is not null), 0)
+            as views_with_interactions
 
     from all_posts
     inner join weeks_to_process
@@ -106,16 +125,22 @@ measured as (
 
     select
         page_weeks.*,
-        coalesce(post_metrics.post_count, 0)::bigint as post_count,
-        coalesce(post_metrics.posts_with_views, 0)::bigint as posts_with_views,
-        coalesce(post_metrics.view_count, 0)::bigint as view_count,
-        coalesce(post_metrics.like_count, 0)::bigint as like_count,
-        coalesce(post_metrics.repost_count, 0)::bigint as repost_count,
-        coalesce(post_metrics.comment_count, 0)::bigint as comment_count,
-        coalesce(post_metrics.interaction_count, 0)::bigint as interaction_count,
-        coalesce(post_metrics.interactions_with_views, 0)::bigint as interactions_with_views
+        posts_read_in_week.are_posts_read,
+        -- a week in which the page's posts were never read: «нет данных» (null), not 0
+        {% for column in ['post_count', 'posts_with_views', 'posts_with_interactions', 'view_count',
+                          'like_count', 'repost_count', 'comment_count', 'interaction_count',
+                          'interactions_with_views', 'views_with_interactions'] %}
+        case
+            when posts_read_in_week.are_posts_read or post_metrics.post_count > 0
+                then coalesce(post_metrics.{{ column }}, 0)::bigint
+        end as {{ column }}{{ "," if not loop.last }}
+        {% endfor %}
 
     from page_weeks
+    inner join posts_read_in_week
+        on
+            page_weeks.page_key = posts_read_in_week.page_key
+            and page_weeks.week_start_date = posts_read_in_week.week_start_date
     left join post_metrics_by_page_week as post_metrics
         on
             page_weeks.page_key = post_metrics.page_key
@@ -146,13 +171,13 @@ final as (
         measured.comment_count,
         measured.interaction_count,
         measured.interactions_with_views as er_views_numerator,
-        measured.view_count as er_views_denominator,
-        round({{ safe_divide('measured.interactions_with_views', 'measured.view_count') }}, 6)
+        measured.views_with_interactions as er_views_denominator,
+        round({{ safe_divide('measured.interactions_with_views', 'measured.views_with_interactions') }}, 6)
             as er_views,
         measured.interaction_count as er_subscribers_numerator,
-        measured.post_count * measured.subscribers as er_subscribers_denominator,
+        measured.posts_with_interactions * measured.subscribers as er_subscribers_denominator,
         round(
-            {{ safe_divide('measured.interaction_count', 'measured.post_count * measured.subscribers') }},
+            {{ safe_divide('measured.interaction_count', 'measured.posts_with_interactions * measured.subscribers') }},
             6
         ) as er_subscribers,
         measured.view_count as err_numerator,
@@ -162,6 +187,7 @@ final as (
             6
         ) as err,
         measured.is_active,
+        measured.are_posts_read,
         measured.week_start_date,
         measured.week_start_date + 6 as week_end_date,
         measured.measured_on_date,

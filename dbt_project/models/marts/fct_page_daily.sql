@@ -81,14 +81,19 @@ post_metrics_by_page_day as (
         posts.page_key,
         posts.snapshot_date,
         count(*) as posts_7d,
-        coalesce(sum(posts.view_count), 0) as views_7d,
-        coalesce(sum(posts.like_count), 0) as likes_7d,
-        coalesce(sum(posts.repost_count), 0) as reposts_7d,
-        coalesce(sum(posts.comment_count), 0) as comments_7d,
-        coalesce(sum(posts.interaction_count), 0) as interactions_7d,
+        -- sums over the posts whose counter is known (NULL: not given by the API, unknown)
+        -- (sums of bigint are numeric in PostgreSQL: cast back, the contract says bigint)
+        coalesce(sum(posts.view_count), 0)::bigint as views_7d,
+        sum(posts.like_count)::bigint as likes_7d,
+        sum(posts.repost_count)::bigint as reposts_7d,
+        sum(posts.comment_count)::bigint as comments_7d,
+        coalesce(sum(posts.interaction_count), 0)::bigint as interactions_7d,
         count(posts.view_count) as posts_with_views_7d,
-        coalesce(sum(posts.interaction_count) filter (where posts.view_count is not null), 0)
+        count(posts.interaction_count) as posts_with_interactions_7d,
+        coalesce(sum(posts.interaction_count) filter (where posts.view_count is not null), 0)::bigint
             as interactions_with_views_7d,
+        coalesce(sum(posts.view_count) filter (where posts.interaction_count is not null), 0)::bigint
+            as views_with_interactions_7d,
         max(posts.posted_at) as last_post_at
 
     from posts
@@ -116,16 +121,23 @@ joined as (
         pages.level,
         page_days.fetch_status,
         page_days.members_count,
-        coalesce(post_metrics_by_page_day.posts_7d, 0) as posts_7d,
-        coalesce(post_metrics_by_page_day.views_7d, 0) as views_7d,
-        coalesce(post_metrics_by_page_day.likes_7d, 0) as likes_7d,
-        coalesce(post_metrics_by_page_day.reposts_7d, 0) as reposts_7d,
-        coalesce(post_metrics_by_page_day.comments_7d, 0) as comments_7d,
-        coalesce(post_metrics_by_page_day.interactions_7d, 0) as interactions_7d,
-        coalesce(post_metrics_by_page_day.posts_with_views_7d, 0) as posts_with_views_7d,
-        coalesce(post_metrics_by_page_day.interactions_with_views_7d, 0)
-            as interactions_with_views_7d,
+        -- posts and engagement only where the posts were read: NULL («нет данных») otherwise;
+        -- a read page without posts has 0; a counter no post of the page gave stays NULL
+        {% for column in ['posts_7d', 'views_7d', 'interactions_7d', 'posts_with_views_7d',
+                          'posts_with_interactions_7d', 'interactions_with_views_7d',
+                          'views_with_interactions_7d'] %}
+        case
+            when page_days.are_posts_read then coalesce(post_metrics_by_page_day.{{ column }}, 0)
+        end as {{ column }},
+        {% endfor %}
+        {% for column in ['likes_7d', 'reposts_7d', 'comments_7d'] %}
+        case
+            when page_days.are_posts_read and post_metrics_by_page_day.posts_7d is null then 0
+            when page_days.are_posts_read then post_metrics_by_page_day.{{ column }}
+        end as {{ column }},
+        {% endfor %}
         page_days.is_active,
+        page_days.are_posts_read,
         pages.is_connected,
         page_days.is_verified,
         page_days.has_avatar,

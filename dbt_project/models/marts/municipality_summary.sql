@@ -93,7 +93,7 @@ page_metrics_by_municipality as (
         municipality_id,
         count(distinct institution_id) filter (where is_active) as institutions_with_pages,
         count(*) filter (where is_active) as pages,
-        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        coalesce(sum(members_count) filter (where is_active), 0)::bigint as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
         {{ engagement_sums() }}
 

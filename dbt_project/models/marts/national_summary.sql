@@ -57,11 +57,12 @@ metrics_by_network as (
         count(distinct institution_id) filter (where is_active) as institutions_with_pages,
         count(*) filter (where is_active) as pages,
         count(*) filter (where not is_active) as pages_unavailable,
-        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        count(*) filter (where is_active and not are_posts_read) as pages_posts_unread,
+        coalesce(sum(members_count) filter (where is_active), 0)::bigint as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
         count(*) filter (where is_active and is_connected) as pages_connected,
         count(*) filter (where is_active and is_verified) as pages_badged,
-        coalesce(sum(members_count) filter (where is_active and is_connected), 0)
+        coalesce(sum(members_count) filter (where is_active and is_connected), 0)::bigint
             as subscribers_connected,
         {{ engagement_sums() }},
         max(processed_at) as source_processed_at
@@ -79,11 +80,12 @@ metrics_all_networks as (
         count(distinct institution_id) filter (where is_active) as institutions_with_pages,
         count(*) filter (where is_active) as pages,
         count(*) filter (where not is_active) as pages_unavailable,
-        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        count(*) filter (where is_active and not are_posts_read) as pages_posts_unread,
+        coalesce(sum(members_count) filter (where is_active), 0)::bigint as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
         count(*) filter (where is_active and is_connected) as pages_connected,
         count(*) filter (where is_active and is_verified) as pages_badged,
-        coalesce(sum(members_count) filter (where is_active and is_connected), 0)
+        coalesce(sum(members_count) filter (where is_active and is_connected), 0)::bigint
             as subscribers_connected,
         {{ engagement_sums() }},
         max(processed_at) as source_processed_at
@@ -115,6 +117,7 @@ final as (
         ) as institutions_with_pages_percent,
         unioned.pages::bigint as pages,
         unioned.pages_unavailable::bigint as pages_unavailable,
+        unioned.pages_posts_unread::bigint as pages_posts_unread,
         unioned.pages_connected::bigint as pages_connected,
         unioned.pages_badged::bigint as pages_badged,
         unioned.subscribers::bigint as subscribers,

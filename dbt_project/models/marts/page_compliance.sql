@@ -1,6 +1,7 @@
 {#
     «Светофор» of every page on every snapshot date: which basic requirements the page meets and
-    its status (green / yellow / red). The requirements, their weights and the status thresholds
+    its status (green / yellow / red; no_data for a live page whose posts could not be read —
+    fetch_status 'posts_unread' — so that «unread» is never scored as «posted nothing»). The requirements, their weights and the status thresholds
     are rows of the seed compliance_thresholds (methodology as data, after the Amur ЦУР
     «светофор»: connection, badge, design, posting activity).
 
@@ -139,14 +140,19 @@ requirements as (
         page_days.is_active and page_days.has_avatar as meets_avatar,
         page_days.is_active and page_days.has_cover as meets_cover,
         page_days.is_active and page_days.has_description as meets_description,
+        -- posts not read (posts_unread): the posting requirements are unknown (null), not unmet;
+        -- a recent post already known from an earlier day still counts
         page_days.is_active
         and page_days.posts_7d >= parameters.min_posts_7d as meets_posting_frequency,
-        page_days.is_active
-        and coalesce(
-            page_days.snapshot_date - {{ to_moscow_date('last_known_posts.last_post_at') }}
-            <= parameters.max_days_since_last_post,
-            false
-        ) as meets_recent_post
+        case
+            when
+                page_days.is_active
+                and page_days.snapshot_date - {{ to_moscow_date('last_known_posts.last_post_at') }}
+                <= parameters.max_days_since_last_post
+                then true
+            when page_days.is_active and not page_days.are_posts_read then null
+            else false
+        end as meets_recent_post
 
     from page_days
     inner join last_known_posts
@@ -161,6 +167,7 @@ scored as (
 
     select
         requirements.*,
+        case when requirements.is_active and not requirements.are_posts_read then null else
         (case when requirements.meets_connected then parameters.weight_connected else 0 end
         + case when requirements.meets_gov_badge then parameters.weight_gov_badge else 0 end
         + case when requirements.meets_avatar then parameters.weight_avatar else 0 end
@@ -172,7 +179,7 @@ scored as (
         end
         + case
             when requirements.meets_recent_post then parameters.weight_recent_post else 0
-        end)::numeric as compliance_score,
+        end)::numeric end as compliance_score,
         parameters.green_min_score,
         parameters.yellow_min_score
 
@@ -198,12 +205,14 @@ final as (
         scored.fetch_status,
         case
             when not scored.is_active then 'red'
+            when not scored.are_posts_read then 'no_data'
             when scored.compliance_score >= scored.green_min_score then 'green'
             when scored.compliance_score >= scored.yellow_min_score then 'yellow'
             else 'red'
         end as compliance_status,
         case
             when not scored.is_active then 'красный'
+            when not scored.are_posts_read then 'нет данных'
             when scored.compliance_score >= scored.green_min_score then 'зелёный'
             when scored.compliance_score >= scored.yellow_min_score then 'жёлтый'
             else 'красный'
@@ -211,6 +220,10 @@ final as (
         nullif(concat_ws(
             ', ',
             case when not scored.is_active then 'страница недоступна (' || scored.fetch_status || ')' end,
+            case
+                when scored.is_active and not scored.are_posts_read
+                    then 'публикации не прочитаны — нет данных'
+            end,
             case when scored.is_active and not scored.meets_connected then 'не подключена к «Госпабликам»' end,
             case when scored.is_active and not scored.meets_gov_badge then 'нет отметки «Госорганизация»' end,
             case when scored.is_active and not scored.meets_avatar then 'нет аватара' end,

@@ -126,8 +126,8 @@ page_metrics_by_region as (
         count(*) filter (where not is_active) as pages_unavailable,
         count(*) filter (where is_active and is_connected) as pages_connected,
         count(*) filter (where is_active and is_verified) as pages_badged,
-        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
-        coalesce(sum(members_count) filter (where is_active and is_connected), 0)
+        coalesce(sum(members_count) filter (where is_active), 0)::bigint as subscribers,
+        coalesce(sum(members_count) filter (where is_active and is_connected), 0)::bigint
             as subscribers_connected,
         coalesce(sum(posts_7d), 0) as posts_per_week,
         {{ engagement_sums() }}

@@ -99,7 +99,7 @@ page_metrics_by_sector as (
         snapshot_date,
         sector,
         count(*) filter (where is_active) as pages,
-        coalesce(sum(members_count) filter (where is_active), 0) as subscribers,
+        coalesce(sum(members_count) filter (where is_active), 0)::bigint as subscribers,
         coalesce(sum(posts_7d), 0) as posts_per_week,
         {{ engagement_sums() }}
 

@@ -3,11 +3,17 @@
 Each failure the clients see is mapped to an :class:`Action`:
 
 * ``RETRY``           transient (rate limit per second, 5xx, timeouts): back off and try again;
-* ``SKIP_PAGE``       the page cannot be read (deleted, private, invalid id): record it with the
-                      reason and go on with the other pages;
+* ``SKIP_PAGE``       the page cannot be read (deleted, private, invalid id, an answer of an
+                      unexpected shape, **any error code the classification does not know**):
+                      record it with the code and the message and go on with the other pages —
+                      one page never takes down a network's day;
 * ``STOP_CREDENTIAL`` the token/account is unusable for now (revoked, daily quota, flood block):
                       stop using it for this run and move its work to another credential;
-* ``FAIL``            a bug or an unknown condition: stop the run loudly.
+* ``FAIL``            a *global* condition no other page or credential would escape (unknown
+                      method, bad application key, HTTP 404 of the base URL): stop the load loudly.
+
+Each network lists its retry / stop / global codes; every other code of a per-page request is a
+skip (``Action.SKIP_PAGE``), never a failure of the day.
 """
 
 from __future__ import annotations
@@ -43,6 +49,18 @@ class RetryableError(ApiFailure):
 class PageSkipped(ApiFailure):
     def __init__(self, network, code, message, **kw):
         super().__init__(network, code, message, Action.SKIP_PAGE, **kw)
+
+
+BAD_PAYLOAD = "bad_payload"
+
+
+class BadPayload(PageSkipped):
+    """An answer for one page whose shape or values the warehouse cannot take (a post that is not
+    an object, a counter that is not an integer, a value beyond ``bigint``): the page is skipped
+    with ``code = 'bad_payload'`` and the message naming the field."""
+
+    def __init__(self, network: str, message: str, **kw):
+        super().__init__(network, BAD_PAYLOAD, message, **kw)
 
 
 class CredentialStopped(ApiFailure):

@@ -27,7 +27,14 @@ import requests
 from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from gospubliki.clients import ok_protocol as op
-from gospubliki.clients.errors import Action, ApiFailure, CredentialStopped, PageSkipped, RetryableError
+from gospubliki.clients.errors import (
+    Action,
+    ApiFailure,
+    BadPayload,
+    CredentialStopped,
+    PageSkipped,
+    RetryableError,
+)
 from gospubliki.clients.http import RequestCounter, rewriting_session
 from gospubliki.clients.ok_settings import OK_REAL_URL
 from gospubliki.clients.pool import CredentialPool, CredentialsExhausted
@@ -41,8 +48,8 @@ NOT_A_GROUP_SKIP = Skip("not_found", "url.getInfo: the link is not an OK group",
 
 
 def skip_for(exc: ApiFailure) -> Skip:
-    """How a page skipped for ``exc`` (a 160/300/456 error) is recorded."""
-    return Skip(op.skip_status(exc.code), exc.message, f"error_{exc.code}")
+    """How a page skipped for ``exc`` (160/300/456, an unknown code, a bad answer) is recorded."""
+    return Skip.for_error(exc.code, exc.message, status=op.skip_status(exc.code))
 
 
 @dataclass
@@ -231,7 +238,7 @@ class OkClient:
         def work(slot: _Slot, unit: tuple[int, ...]):
             try:
                 params = {"uids": ",".join(map(str, unit)), "fields": op.GROUP_FIELDS}
-                response = self.call(slot, "group.getInfo", params)
+                groups = op.groups_of(self.call(slot, "group.getInfo", params))
             except PageSkipped as exc:
                 if len(unit) > 1:  # one bad id fails the whole batch: halve until it is alone
                     return [unit[: len(unit) // 2], unit[len(unit) // 2 :]]
@@ -242,7 +249,7 @@ class OkClient:
                 with lock:
                     result.skipped.update({g: Skip.retries_exhausted(exc.message) for g in unit})
                 return None
-            found = op.match_groups(unit, op.groups_of(response))
+            found = op.match_groups(unit, groups)
             with lock:
                 result.groups.update(found)
                 result.skipped.update({g: NOT_RETURNED_SKIP for g in unit if g not in found})
@@ -309,10 +316,12 @@ class OkClient:
             if task.anchor is not None:
                 params.update(anchor=task.anchor, direction="FORWARD")
             try:
-                response = self.call(slot, "mediatopic.getTopics", params)
+                topics, anchor = op.window_topics(self.call(slot, "mediatopic.getTopics", params), since_ms)
             except CredentialStopped:
                 raise  # the pool re-queues the task for another token
             except PageSkipped as exc:
+                if isinstance(exc, BadPayload):
+                    self.errors.add(exc.action, exc.code)
                 with lock:
                     result.skipped[task.group_id] = skip_for(exc)
                 return None
@@ -320,8 +329,9 @@ class OkClient:
                 with lock:
                     result.skipped[task.group_id] = Skip.retries_exhausted(exc.message)
                 return None
-            topics, anchor = op.window_topics(response, since_ms)
-            with lock:  # a topic read twice is kept twice: the landing quarantines the repeat
+            with lock:
+                if task.group_id in result.skipped:  # an earlier page of its topics was refused
+                    return None
                 result.pages[task.group_id] += 1
                 result.posts.setdefault(task.group_id, []).extend(t for t in topics if "id" in t)
             return [TopicTask(task.group_id, anchor)] if anchor else None

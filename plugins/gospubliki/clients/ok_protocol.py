@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from gospubliki.clients import errors
-from gospubliki.clients.errors import Action, ApiFailure
+from gospubliki.clients.errors import Action, ApiFailure, BadPayload
 
 GET_INFO_BATCH = 100  # uids per group.getInfo (the cap OK documents for its sibling methods)
 TOPICS_COUNT = 100  # topics per mediatopic.getTopics page
@@ -31,8 +31,12 @@ TOPIC_FIELDS = (
 UNSIGNED = frozenset({"access_token", "session_key", "sig"})
 
 RETRY_CODES = frozenset({2, 9999})  # service temporarily unavailable, system error
-SKIP_CODES = frozenset({160, 300, 456})  # invalid group id, not found, group restriction
+SKIP_CODES = frozenset({160, 300, 456})  # invalid group id, not found, group restriction (any other: skip too)
 STOP_CODES = frozenset({8, 11, 102, 103, 104})  # flood block, call limit, session expired/bad, bad sig
+GLOBAL_CODES = frozenset({3, 9, 10, 101, 200, 453})
+"""Errors no other group or token escapes (method does not exist, IP blocked, permission denied,
+bad application key, application lacks permission, session required): the load fails. Every code
+in none of these sets skips the group it answered."""
 _SKIP_STATUS = {160: "not_found", 300: "not_found", 456: "private"}
 _HINT = {
     104: "bad signature: check the application secret key and the access token",
@@ -75,7 +79,8 @@ def http_action(status: int) -> Action:
 
 
 def classify(what: int | BaseException) -> Action:
-    """The one OK error classification (social-apis.md §3.5, §4).
+    """The one OK error classification (social-apis.md §3.5, §4): known retry / skip / stop
+    codes, :data:`GLOBAL_CODES` fail the load, **any other code skips the group**.
 
     :param what: an OK ``error_code``, or an exception raised by ``requests`` (timeouts and
         connection errors are transient; ``HTTPError`` is classified by its status).
@@ -89,7 +94,9 @@ def classify(what: int | BaseException) -> Action:
             return Action.SKIP_PAGE
         if what in STOP_CODES:
             return Action.STOP_CREDENTIAL
-        return Action.FAIL
+        if what in GLOBAL_CODES:
+            return Action.FAIL
+        return Action.SKIP_PAGE  # an unknown code costs the group it answered, never the day
     if isinstance(what, requests.HTTPError) and what.response is not None:
         return http_action(what.response.status_code)
     if isinstance(what, _TRANSIENT):
@@ -128,7 +135,7 @@ def api_failure(method: str, code: int | None, message: str, **kw) -> ApiFailure
     text = f"{method}: {message}" if message else method
     if code in _HINT:
         text += f" ({_HINT[code]})"
-    return failure(code, text, classify(code) if code is not None else Action.FAIL, **kw)
+    return failure(code, text, classify(code) if code is not None else Action.SKIP_PAGE, **kw)
 
 
 def skip_status(code) -> str:
@@ -143,8 +150,13 @@ def chunks(items: Sequence, size: int) -> list[tuple]:
 
 # ------------------------------------------------------------------ group.getInfo / url.getInfo
 def groups_of(response: Any) -> list[dict]:
-    """Groups of a ``group.getInfo`` response: a bare JSON array, or ``{"groups": [...]}``."""
+    """Groups of a ``group.getInfo`` response: a bare JSON array, or ``{"groups": [...]}``.
+
+    :raises BadPayload: neither shape (the batch is halved until the group that causes it is alone).
+    """
     groups = response.get("groups", []) if isinstance(response, dict) else response
+    if groups is not None and not isinstance(groups, list):
+        raise BadPayload("ok", f"bad payload: group.getInfo answered {type(groups).__name__}, not a list")
     return [g for g in groups or [] if isinstance(g, dict)]
 
 
@@ -206,9 +218,19 @@ def window_topics(response: Any, since_ms: int) -> tuple[list[dict], str | None]
 
     Topics come newest first: the next page is needed only while this page's oldest topic is not
     older than the window start and the API says there is more (``has_more`` with an ``anchor``).
+
+    :raises BadPayload: the answer or one of its topics is not an object (the group is skipped).
     """
-    body = response if isinstance(response, dict) else {}
-    topics = [t for t in body.get("media_topics") or [] if isinstance(t, dict)]
+    if not isinstance(response, dict):
+        raise BadPayload("ok", f"bad payload: mediatopic.getTopics answered {type(response).__name__}")
+    body = response
+    listed = body.get("media_topics") or []
+    if not isinstance(listed, list):
+        raise BadPayload("ok", "bad payload: media_topics is not a list")
+    for n, topic in enumerate(listed):
+        if not isinstance(topic, dict):
+            raise BadPayload("ok", f"bad payload: media_topics item {n} is {type(topic).__name__}, not an object")
+    topics = listed
     times = [ms for t in topics if (ms := topic_ms(t)) is not None]
     kept = [t for t in topics if (ms := topic_ms(t)) is not None and since_ms <= ms]
     anchor = body.get("anchor")

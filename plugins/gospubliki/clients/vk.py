@@ -27,7 +27,15 @@ from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_a
 from vk_api.exceptions import CAPTCHA_ERROR_CODE, TOO_MANY_RPS_CODE, VkApiError
 
 from gospubliki.clients import vk_batches as vb
-from gospubliki.clients.errors import Action, ApiFailure, CredentialStopped, PageSkipped, RetryableError
+from gospubliki.clients.errors import (
+    BAD_PAYLOAD,
+    Action,
+    ApiFailure,
+    BadPayload,
+    CredentialStopped,
+    PageSkipped,
+    RetryableError,
+)
 from gospubliki.clients.http import RequestCounter, rewriting_session
 from gospubliki.clients.pool import CredentialPool, CredentialsExhausted, StopAndRequeue
 from gospubliki.clients.vk_settings import VK_REAL_URL
@@ -48,8 +56,14 @@ class Skip:
     kind: str  # short stable label for counting (details.skipped_pages.by_reason)
 
     @classmethod
-    def for_error(cls, code, message: str) -> Skip:
-        return cls(vb.skip_status(code), message, f"error_{code if code is not None else 'unknown'}")
+    def for_error(cls, code, message: str, *, status: str | None = None) -> Skip:
+        """A page skipped for an API error (``status``: VK's for ``code`` unless given); the
+        reason always names the code."""
+        if code == BAD_PAYLOAD:  # an answer of an unexpected shape: the message names the field
+            return cls(status or "error", message, BAD_PAYLOAD)
+        label = code if code is not None else "unknown"
+        reason = message if str(label) in message else f"error {label}: {message}"
+        return cls(status or vb.skip_status(code), reason, f"error_{label}")
 
     @classmethod
     def retries_exhausted(cls, message: str) -> Skip:
@@ -209,6 +223,7 @@ class VkClient:
                 response = self.call(
                     api, "groups.getById", {"group_ids": ",".join(unit), "fields": GROUP_FIELDS}
                 )
+                groups = vb.groups_of(response)
             except PageSkipped as exc:
                 if len(unit) > 1:  # one bad ref fails the whole batch: halve until it is alone
                     return [unit[: len(unit) // 2], unit[len(unit) // 2 :]]
@@ -219,7 +234,7 @@ class VkClient:
                 with lock:
                     result.skipped.update({ref: Skip.retries_exhausted(exc.message) for ref in unit})
                 return None
-            found = vb.match_groups(unit, vb.groups_of(response))
+            found = vb.match_groups(unit, groups)
             with lock:
                 result.groups.update(found)
                 result.skipped.update({ref: NOT_FOUND_SKIP for ref in unit if ref not in found})
@@ -289,8 +304,18 @@ class VkClient:
         requeue = []
         for task, page, error in vb.execute_outcomes(unit, raw):
             if page is not None:
-                posts, more = vb.window_posts(page, task.offset, window[0])
-                with lock:  # a post read twice is kept twice: the landing quarantines the repeat
+                try:
+                    posts, more = vb.window_posts(page, task.offset, window[0])
+                except BadPayload as exc:
+                    self.errors.add(exc.action, exc.code)
+                    with lock:
+                        result.posts.pop(task.group_id, None)  # a wall is landed whole or not at all
+                        result.skipped[task.group_id] = Skip.for_error(exc.code, exc.message)
+                    continue
+                with lock:
+                    if task.group_id in result.skipped:  # an earlier page of this wall was refused
+                        continue
+                    # a post read twice is kept twice: the landing quarantines the repeat
                     result.posts.setdefault(task.group_id, []).extend(p for p in posts if "id" in p)
                     if more:
                         later.append(vb.WallTask(task.group_id, task.offset + vb.WALL_COUNT))

@@ -13,18 +13,23 @@ from typing import Any
 import requests
 from vk_api.exceptions import ApiError, ApiHttpError, Captcha
 
-from gospubliki.clients import errors
-from gospubliki.clients.errors import Action, ApiFailure
+from gospubliki.clients import errors, payload
+from gospubliki.clients.errors import Action, ApiFailure, BadPayload
 
 GET_BY_ID_BATCH = 500  # refs per groups.getById
 EXECUTE_CALLS = 25  # API calls per execute
 WALL_COUNT = 100  # posts per wall.get (the API maximum)
 
-RETRY_CODES = frozenset({6, 9, 10})
-SKIP_CODES = frozenset({15, 18, 30, 100, 113, 125, 203})
+RETRY_CODES = frozenset({1, 6, 9, 10})  # 1: "Unknown error occurred, try later"
+SKIP_CODES = frozenset({15, 18, 19, 30, 100, 113, 125, 203})  # known page errors (any other: skip too)
 STOP_CODES = frozenset({5, 14, 17, 29})
+GLOBAL_CODES = frozenset({2, 3, 4, 8, 12, 16, 20, 21, 23, 28})
+"""Errors no other page or token escapes (application disabled, unknown method, bad signature,
+invalid request, execute compile error, HTTPS required, method disabled, application
+authorisation failed): the load fails. Every code in none of these sets skips the page."""
 _SKIP_STATUS = {
     15: "private",
+    19: "private",  # content blocked
     30: "private",
     203: "private",
     18: "deactivated",
@@ -36,7 +41,8 @@ _TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.Ch
 
 
 def classify(what: int | str | BaseException) -> Action:
-    """The one VK error classification (social-apis.md §1.7, §4).
+    """The one VK error classification (social-apis.md §1.7, §4): known retry / skip / stop
+    codes, :data:`GLOBAL_CODES` fail the load, **any other code skips the page**.
 
     :param what: a VK error code, ``"deactivated"`` (a dead community in getById), or an exception
         raised by ``vk_api``/``requests`` (HTTP errors are classified by status).
@@ -44,7 +50,9 @@ def classify(what: int | str | BaseException) -> Action:
     if isinstance(what, ApiFailure):
         return what.action
     if isinstance(what, str):
-        return Action.SKIP_PAGE if what == "deactivated" else Action.FAIL
+        if what.strip().isdigit():  # a code sent as a string
+            return classify(int(what))
+        return Action.SKIP_PAGE  # 'deactivated' or a label of no known meaning: the page only
     if isinstance(what, int) and not isinstance(what, bool):
         if what in RETRY_CODES:
             return Action.RETRY
@@ -52,7 +60,9 @@ def classify(what: int | str | BaseException) -> Action:
             return Action.SKIP_PAGE
         if what in STOP_CODES:
             return Action.STOP_CREDENTIAL
-        return Action.FAIL
+        if what in GLOBAL_CODES:
+            return Action.FAIL
+        return Action.SKIP_PAGE  # an unknown code costs the page it answered, never the day
     if isinstance(what, Captcha):
         return Action.STOP_CREDENTIAL
     if isinstance(what, ApiError):
@@ -99,19 +109,27 @@ def chunks(items: Sequence, size: int) -> list[tuple]:
 
 # ------------------------------------------------------------------ groups.getById
 def groups_of(response: Any) -> list[dict]:
-    """Groups of a getById response: 5.199 returns ``{"groups": [...]}``, older versions a list."""
+    """Groups of a getById response: 5.199 returns ``{"groups": [...]}``, older versions a list.
+
+    :raises BadPayload: neither shape (the batch is halved until the page that causes it is alone).
+    """
     groups = response.get("groups", []) if isinstance(response, dict) else response
+    if groups is not None and not isinstance(groups, list):
+        raise BadPayload("vk", f"bad payload: groups.getById answered {type(groups).__name__}, not a list")
     return [g for g in groups or [] if isinstance(g, dict)]
 
 
 def match_groups(refs: Iterable[str], groups: Iterable[dict]) -> dict[str, dict]:
-    """Map requested refs (numeric ids or screen names) to the groups returned for them."""
+    """Map requested refs (numeric ids or screen names) to the groups returned for them (a group
+    whose ``id`` is not a number is matched by its screen name only; its row is then refused by
+    :func:`gospubliki.extract.vk.page_row` with the reason)."""
     by_id, by_name = {}, {}
     for g in groups:
-        if "id" in g:
-            by_id[str(abs(int(g["id"])))] = g
-        if g.get("screen_name"):
-            by_name[str(g["screen_name"]).lower()] = g
+        gid = g.get("id")
+        if isinstance(gid, int) and not isinstance(gid, bool):
+            by_id[str(abs(gid))] = g
+        if isinstance(g.get("screen_name"), str) and g["screen_name"]:
+            by_name[g["screen_name"].lower()] = g
     found = {}
     for ref in refs:
         key = ref.lower()
@@ -168,9 +186,11 @@ def execute_outcomes(tasks: Sequence[WallTask], raw: dict) -> list[tuple[WallTas
     Errors are matched by the ``owner_id`` in their ``request_params``; when that is missing for
     any failed call they are matched in order (the k-th ``false`` ↔ the k-th error), as vk_api does.
     """
+    raw = raw if isinstance(raw, dict) else {}  # an answer of another shape: every call failed
     response = raw.get("response")
     results = response if isinstance(response, list) else []
-    errs = [e for e in raw.get("execute_errors") or [] if isinstance(e, dict)]
+    listed = raw.get("execute_errors")
+    errs = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
     by_owner: dict[int, dict] = {}
     for e in errs:
         owner = owner_of(e)
@@ -197,10 +217,23 @@ def window_posts(result: dict, offset: int, since_ts: int, count: int = WALL_COU
 
     The next page is needed only while the oldest non-pinned post of this page is not older than
     the window start (a pinned post comes first whatever its age) and the wall has more posts.
+    Without ``count`` the page is taken as the last one when it holds fewer than ``count`` posts.
+
+    :raises BadPayload: ``items`` is not a list, or one of them is not an object with an integer
+        ``id`` and ``date`` (the wall is then skipped, not the day).
     """
-    items = [p for p in result.get("items") or [] if isinstance(p, dict)]
-    kept = [p for p in items if "date" in p and since_ts <= int(p["date"])]
-    dates = [int(p["date"]) for p in items if "date" in p and not p.get("is_pinned")]
+    items = result.get("items")
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        raise BadPayload("vk", f"bad payload: wall.get items is {type(items).__name__}, not a list")
+    for n, post in enumerate(items):
+        if not isinstance(post, dict):
+            raise BadPayload("vk", f"bad payload: wall.get item {n} is {type(post).__name__}, not an object")
+        for key in ("id", "date"):
+            payload.integer(post.get(key), f"wall.get item {n} {key}", "vk", required=True)
+    kept = [p for p in items if since_ts <= int(p["date"])]  # later ones: the landing quarantines them
+    dates = [int(p["date"]) for p in items if not p.get("is_pinned")]
     total = result.get("count")
     has_more = offset + count < total if isinstance(total, int) else len(items) >= count
     return kept, bool(dates) and min(dates) >= since_ts and has_more

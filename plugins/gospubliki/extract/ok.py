@@ -17,8 +17,14 @@ than one page), plus one ``url.getInfo`` per short name not resolved before.
 * ``deactivated`` — the group is blocked by OK (its topics are not requested);
 * ``private`` — the group restricts its content (``mediatopic.getTopics`` error 456); its
   attributes (members …) are kept;
-* ``error`` — not (fully) read: transient errors outlived the retries, or no token was left;
+* ``posts_unread`` — attributes read, the topics not (an unknown error code, a malformed topic,
+  retries exhausted, no token left): none of its topics is landed, the marts show «нет данных»;
+* ``error`` — nothing usable read: an error code for this group (any code the client does not
+  list included), an answer the warehouse cannot take (``bad payload: …``), transient errors
+  that outlived the retries, or no token left;
 * ``ok`` — read; ``error_reason`` is set when another page is the same group.
+
+Counters the API did not give are NULL, never 0.
 """
 
 from __future__ import annotations
@@ -37,8 +43,10 @@ from gospubliki.clients.errors import NoCredentialsLeft
 from gospubliki.clients.ok import GroupsResult, NamesResult, OkClient, TopicsResult, format_base_url
 from gospubliki.clients.pool import CredentialsExhausted
 from gospubliki.clients.vk import NO_CREDENTIALS_SKIP, Skip
+from gospubliki.extract import statuses
 from gospubliki.extract.landing import begin_extraction, land_extraction, skipped_summary
 from gospubliki.extract.ok_rows import PAGE_COLUMNS, POST_COLUMNS, group_skip, page_row, post_row
+from gospubliki.extract.pages import page_with_posts, posts_unread
 from gospubliki.extract.vk import ExtractResult, RegistryPage, read_registry_pages
 from gospubliki.warehouse import db
 from gospubliki.warehouse.loads import LoadResult, RawBatch
@@ -143,16 +151,27 @@ def extract_ok(
         topics.skipped.update({g: NO_CREDENTIALS_SKIP for g in owner_page})
 
     for gid, topics_skip in topics.skipped.items():
-        key = owner_page[gid]
-        state[key] = (gid, state[key][1], topics_skip)  # attributes stand; the topics did not
+        key = owner_page[gid]  # attributes stand; the topics did not
+        skip = posts_unread(topics_skip) if topics_skip.status == statuses.ERROR else topics_skip
+        state[key] = (gid, state[key][1], skip)
 
-    page_rows = [page_row(snapshot_date, key, gid, group, skip) for key, (gid, group, skip) in state.items()]
-    post_rows = [
-        post_row(snapshot_date, owner_page[gid], gid, topic)
-        for gid, read in topics.posts.items()
-        for topic in read
-    ]
-    skipped = [skip for _, _, skip in state.values() if skip is not None]
+    posts_of_page = {key: (gid, topics.posts.get(gid, [])) for gid, key in owner_page.items()}
+    page_rows, post_rows, skipped = [], [], []
+    for key, (gid, group, skip) in list(state.items()):
+
+        def row_of(skip: Skip | None, full: bool, key=key, gid=gid, group=group) -> tuple:
+            return page_row(snapshot_date, key, gid, group if full else None, skip)
+
+        def posts_of(key=key) -> list[tuple]:
+            owner, read = posts_of_page.get(key, (None, []))
+            return [post_row(snapshot_date, key, owner, topic) for topic in read]
+
+        row, posts, skip = page_with_posts(key, row_of, posts_of, skip)
+        state[key] = (gid, group, skip)
+        page_rows.append(row)
+        post_rows += posts
+        if skip is not None:
+            skipped.append(skip)
     vanished = [
         p.page_ref
         for p in pages

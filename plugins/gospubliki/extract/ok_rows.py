@@ -5,9 +5,10 @@ Pure functions of their arguments (unit-tested directly); :mod:`gospubliki.extra
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from gospubliki.clients import ok_protocol as op
+from gospubliki.clients import payload
 from gospubliki.clients.vk import Skip
 
 PAGE_COLUMNS = (
@@ -59,41 +60,51 @@ def has_avatar(group: dict) -> bool:
 def page_row(
     snapshot_date: date, page_key: str, group_id: int | None, group: dict | None, skip: Skip | None
 ) -> tuple:
-    """A ``raw.ok_pages`` row (columns as :data:`PAGE_COLUMNS`)."""
+    """A ``raw.ok_pages`` row (columns as :data:`PAGE_COLUMNS`).
+
+    :raises BadPayload: a value of the group the warehouse cannot take (``members_count`` not an
+        integer or beyond ``bigint`` …); the caller skips the page.
+    """
     status, reason = ("ok", None) if skip is None else (skip.status, skip.reason)
     if group is None:
         return (snapshot_date, page_key, group_id, *([None] * 9), status, reason, None)
     return (
         snapshot_date,
         page_key,
-        int(group["uid"]),
-        group.get("shortname"),
-        group.get("name"),
-        group.get("members_count"),
+        payload.integer(group.get("uid"), "group uid", "ok", required=True),
+        payload.text(group.get("shortname")),
+        payload.text(group.get("name")),
+        payload.integer(group.get("members_count"), "group members_count", "ok"),
         bool(group["gos_org"]) if "gos_org" in group else None,
-        group.get("access_type"),
+        payload.text(group.get("access_type")),
         bool(group.get("blocked")),
         bool(str(group.get("description") or "").strip()),
         bool(group.get("cover")),
         has_avatar(group),
         status,
         reason,
-        group,
+        payload.json_value(group),
     )
 
 
 def post_row(snapshot_date: date, page_key: str, group_id: int, topic: dict) -> tuple:
-    """A ``raw.ok_posts`` row (columns as :data:`POST_COLUMNS`); ``views_count`` may be absent."""
+    """A ``raw.ok_posts`` row (columns as :data:`POST_COLUMNS`). A counter the API did not give
+    (``views_count`` is absent for some topics; the summaries may be) is NULL, never 0.
+
+    :raises BadPayload: an id, time or counter that is not an integer or beyond ``bigint``.
+    """
+    what = f"topic {topic.get('id')}"
+    created_ms = payload.integer(topic.get("created_ms"), f"{what} created_ms", "ok", required=True)
     return (
         snapshot_date,
         page_key,
         group_id,
-        int(topic["id"]),
-        op.topic_time(topic),
-        topic.get("views_count"),
-        op.summary_count(topic, "like_summary") or 0,
-        op.summary_count(topic, "reshare_summary") or 0,
-        op.summary_count(topic, "discussion_summary", "comments_count") or 0,
-        op.topic_text(topic),
-        topic,
+        payload.integer(topic.get("id"), f"{what} id", "ok", required=True),
+        datetime.fromtimestamp(created_ms / 1000, UTC),
+        payload.integer(topic.get("views_count"), f"{what} views_count", "ok"),
+        payload.nested_count(topic, "like_summary", what, "ok"),
+        payload.nested_count(topic, "reshare_summary", what, "ok"),
+        payload.nested_count(topic, "discussion_summary", what, "ok", field="comments_count"),
+        payload.text(op.topic_text(topic)),
+        payload.json_value(topic),
     )

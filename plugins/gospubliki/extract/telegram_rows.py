@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from gospubliki.clients import payload
 from gospubliki.clients.telegram.collector import ChannelOutcome, CollectResult
 from gospubliki.clients.telegram.port import PostRecord
 from gospubliki.clients.telegram.settings import TelegramSettings
@@ -72,8 +73,8 @@ def page_row(snapshot_date: date, page: RegistryPage, outcome: ChannelOutcome) -
         snapshot_date,
         page.page_key,
         snap.channel_id,
-        snap.username or page.page_ref,
-        snap.title,
+        payload.text(snap.username or page.page_ref),
+        payload.text(snap.title),
         snap.participants_count,
         snap.verified,
         snap.restriction_reason,
@@ -82,7 +83,7 @@ def page_row(snapshot_date: date, page: RegistryPage, outcome: ChannelOutcome) -
         outcome.account,
         outcome.status,
         outcome.reason,
-        snap.payload,
+        payload.json_value(snap.payload),
     )
 
 
@@ -101,8 +102,8 @@ def post_row(snapshot_date: date, page_key: str, post: PostRecord) -> tuple:
         post.reactions,
         post.forwards,
         post.replies,
-        post.text,
-        post.payload,
+        payload.text(post.text),
+        payload.json_value(post.payload),
     )
 
 

@@ -3,13 +3,21 @@
 One load per snapshot date covers ``raw.vk_pages`` (one row per registry page, skipped pages
 included with ``fetch_status`` and ``error_reason``) and ``raw.vk_posts`` (posts of the window).
 
-``fetch_status`` of a page:
+``fetch_status`` of a page (:mod:`gospubliki.extract.statuses`):
 
 * ``deactivated`` / ``private`` / ``not_found`` — getById showed a dead or private community, or
   did not return it (its wall is not requested, which saves quota);
-* ``error`` — not (fully) read: transient errors outlived the retries, or no token was left;
-* ``ok`` — attributes read; ``error_reason`` is set when only the wall could not be read
-  (e.g. ``wall.get error 15`` on a closed community) or when another page is the same community.
+* ``error`` — nothing usable read: an error code for this page (any code the client does not
+  list included), an answer the warehouse cannot take (``bad payload: …``), transient errors
+  that outlived the retries, or no token left;
+* ``posts_unread`` — attributes read, the wall not (e.g. ``wall.get error 15`` on a closed
+  community, 19 content blocked, an unknown code, a malformed post): none of its posts is landed
+  (a wall is landed whole or not at all) and the marts show «нет данных», not «0 публикаций»;
+* ``ok`` — attributes and wall read; ``error_reason`` is set when another page is the same
+  community.
+
+Counters the API did not give (``likes``/``reposts``/``comments``/``views`` absent from a post)
+are NULL, never 0.
 """
 
 from __future__ import annotations
@@ -21,8 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from gospubliki import crashpoints, dates
-from gospubliki.clients import vk_settings
-from gospubliki.clients.errors import NoCredentialsLeft
+from gospubliki.clients import payload, vk_settings
+from gospubliki.clients.errors import BadPayload, NoCredentialsLeft
 from gospubliki.clients.pool import CredentialsExhausted
 from gospubliki.clients.vk import (
     NO_CREDENTIALS_SKIP,
@@ -33,7 +41,9 @@ from gospubliki.clients.vk import (
     format_base_url,
     group_skip,
 )
+from gospubliki.extract import statuses
 from gospubliki.extract.landing import begin_extraction, land_extraction, skipped_summary
+from gospubliki.extract.pages import bad_payload, page_with_posts, posts_unread
 from gospubliki.warehouse import db
 from gospubliki.warehouse.loads import LoadResult, RawBatch
 
@@ -109,51 +119,55 @@ def read_registry_pages(url: str | None = None, network: str = "vk") -> list[Reg
 
 
 def page_row(snapshot_date: date, page_key: str, group: dict | None, skip: Skip | None) -> tuple:
-    """A ``raw.vk_pages`` row (columns as :data:`PAGE_COLUMNS`)."""
-    status, reason = ("ok", None) if skip is None else (skip.status, skip.reason)
+    """A ``raw.vk_pages`` row (columns as :data:`PAGE_COLUMNS`).
+
+    :raises BadPayload: a value of the group the warehouse cannot take (``members_count`` not an
+        integer or beyond ``bigint``, ``is_closed`` not 0/1/2 …); the caller skips the page.
+    """
+    status, reason = (statuses.OK, None) if skip is None else (skip.status, skip.reason)
     if group is None:
         return (snapshot_date, page_key, *([None] * 10), status, reason, None)
     photo = str(group.get("photo_200") or "")
     cover = group.get("cover")
+    is_closed = payload.integer(group.get("is_closed"), "group is_closed", "vk")
+    if is_closed is not None and is_closed not in (0, 1, 2):
+        raise BadPayload("vk", f"bad payload: group is_closed = {is_closed}, not 0, 1 or 2")
     return (
         snapshot_date,
         page_key,
-        group.get("id"),
-        group.get("screen_name"),
-        group.get("name"),
-        group.get("members_count"),
+        payload.integer(group.get("id"), "group id", "vk", required=True),
+        payload.text(group.get("screen_name")),
+        payload.text(group.get("name")),
+        payload.integer(group.get("members_count"), "group members_count", "vk"),
         bool(group.get("verified")) if "verified" in group else None,
-        group.get("is_closed"),
-        group.get("deactivated"),
+        is_closed,
+        payload.text(group.get("deactivated")),
         bool(str(group.get("description") or "").strip()),
         bool(cover.get("enabled")) if isinstance(cover, dict) else False,
         bool(photo) and not any(mark in photo for mark in _DEFAULT_AVATAR_MARKS),
         status,
         reason,
-        group,
+        payload.json_value(group),
     )
 
 
 def post_row(snapshot_date: date, page_key: str, group_id: int, post: dict) -> tuple:
-    """A ``raw.vk_posts`` row (columns as :data:`POST_COLUMNS`); ``views`` may be absent in the API."""
+    """A ``raw.vk_posts`` row (columns as :data:`POST_COLUMNS`). A counter the API did not give
+    (``views`` is absent for some posts; ``likes``/``reposts``/``comments`` may be) is NULL.
 
-    def count(key: str) -> int | None:
-        value = post.get(key)
-        return value.get("count") if isinstance(value, dict) else None
-
+    :raises BadPayload: a counter that is not an integer or beyond ``bigint``.
+    """
+    what = f"post {post.get('id')}"
     return (
         snapshot_date,
         page_key,
         group_id,
-        int(post["id"]),
-        datetime.fromtimestamp(int(post["date"]), UTC),
+        payload.integer(post.get("id"), f"{what} id", "vk", required=True),
+        datetime.fromtimestamp(payload.integer(post.get("date"), f"{what} date", "vk", required=True), UTC),
         bool(post.get("is_pinned")),
-        count("views"),
-        count("likes") or 0,
-        count("reposts") or 0,
-        count("comments") or 0,
-        post.get("text"),
-        post,
+        *(payload.nested_count(post, key, what, "vk") for key in ("views", "likes", "reposts", "comments")),
+        payload.text(post.get("text")),
+        payload.json_value(post),
     )
 
 
@@ -177,7 +191,12 @@ def extract_vk(
         group = groups.groups.get(page.page_ref)
         skip = groups.skipped.get(page.page_ref) if group is None else group_skip(group)
         if group is not None and skip is None:
-            first = owner_page.setdefault(int(group["id"]), page.page_key)
+            try:
+                gid = payload.integer(group.get("id"), "group id", "vk", required=True)
+            except BadPayload as exc:  # page_row refuses it again: the page is skipped
+                gid, skip = None, bad_payload(exc)
+        if group is not None and skip is None:
+            first = owner_page.setdefault(gid, page.page_key)
             if first != page.page_key:
                 skip = Skip("ok", f"same community as {first}; posts filed under it", "duplicate")
         state[page.page_key] = (group, skip or (None if group is not None else NO_CREDENTIALS_SKIP))
@@ -194,17 +213,24 @@ def extract_vk(
 
     for group_id, wall_skip in walls.skipped.items():
         key = owner_page[group_id]
-        group, _ = state[key]
-        status = "error" if wall_skip.status == "error" else "ok"  # attributes stand; the wall did not
-        state[key] = (group, Skip(status, wall_skip.reason, wall_skip.kind))
+        state[key] = (state[key][0], posts_unread(wall_skip))  # attributes stand; the wall did not
 
-    page_rows = [page_row(snapshot_date, key, group, skip) for key, (group, skip) in state.items()]
-    post_rows = [
-        post_row(snapshot_date, owner_page[group_id], group_id, post)
-        for group_id, posts in walls.posts.items()
-        for post in posts
-    ]
-    skipped = [skip for _, skip in state.values() if skip is not None]
+    posts_of_page = {key: (gid, walls.posts.get(gid, [])) for gid, key in owner_page.items()}
+    page_rows, post_rows, skipped = [], [], []
+    for key, (group, skip) in state.items():
+
+        def row_of(skip: Skip | None, full: bool, key=key, group=group) -> tuple:
+            return page_row(snapshot_date, key, group if full else None, skip)
+
+        def posts_of(key=key) -> list[tuple]:
+            gid, posts = posts_of_page.get(key, (None, []))
+            return [post_row(snapshot_date, key, gid, post) for post in posts]
+
+        row, posts, skip = page_with_posts(key, row_of, posts_of, skip)
+        page_rows.append(row)
+        post_rows += posts
+        if skip is not None:
+            skipped.append(skip)
     details = {
         "partial": exhausted is not None,
         "pages": len(page_rows),

@@ -40,8 +40,7 @@ from dataclasses import dataclass
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
-FETCH_STATUSES = ("ok", "deactivated", "private", "not_found", "error")
-"""Allowed ``fetch_status`` of a page row (architecture.md, "Raw loads")."""
+from gospubliki.extract.statuses import FETCH_STATUSES  # allowed fetch_status values
 
 PARAMETERS = (
     "registry_pages",
@@ -66,7 +65,7 @@ class NetworkSpec:
     post_key: tuple[str, ...]  # unique within a load
     post_not_null: tuple[str, ...]
     counters: tuple[str, ...]  # >= 0, never null
-    nullable_counters: tuple[str, ...]  # >= 0 or null (absent in the API for some posts)
+    nullable_counters: tuple[str, ...]  # >= 0 or null (not given by the API for a post: unknown, not 0)
     page_columns: tuple[str, ...]  # columns the pages asset exposes to GX
     post_columns: tuple[str, ...]
 
@@ -102,8 +101,8 @@ VK = NetworkSpec(
     network="vk",
     post_key=("group_id", "post_id"),
     post_not_null=("post_id", "group_id", "page_key", "posted_at"),
-    counters=("likes", "reposts", "comments"),
-    nullable_counters=("views",),
+    counters=(),
+    nullable_counters=("views", "likes", "reposts", "comments"),
     page_columns=(
         "load_id",
         "snapshot_date",
@@ -131,8 +130,8 @@ OK = NetworkSpec(
     network="ok",
     post_key=("group_id", "post_id"),
     post_not_null=("post_id", "group_id", "page_key", "posted_at"),
-    counters=("likes", "reposts", "comments"),
-    nullable_counters=("views",),
+    counters=(),
+    nullable_counters=VK.nullable_counters,
     page_columns=VK.page_columns,
     post_columns=VK.post_columns,
 )
@@ -141,8 +140,8 @@ TG = NetworkSpec(
     network="tg",
     post_key=("channel_id", "post_id"),
     post_not_null=("post_id", "channel_id", "page_key", "posted_at"),
-    counters=("likes", "reposts", "comments"),  # reactions, forwards, replies (raw.tg_posts)
-    nullable_counters=("views",),
+    counters=(),
+    nullable_counters=VK.nullable_counters,  # reactions, forwards, replies (raw.tg_posts)
     page_columns=tuple("channel_id" if c == "group_id" else c for c in VK.page_columns),
     post_columns=tuple("channel_id" if c == "group_id" else c for c in VK.post_columns),
 )

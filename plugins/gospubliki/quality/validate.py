@@ -128,7 +128,8 @@ def _load_facts(load_id: int, url: str | None) -> tuple[str, date, dict, int, in
         # the pages asset's own query, so the bounds and the checked sum cover the same pages
         cur.execute("select set_config(%s, %s, true)", (gx_context.LOAD_SETTING, str(int(load_id))))
         cur.execute(f"select sum(members_count_before) from ({gx_context.asset_query(spec, 'pages')}) q")
-        members_before = cur.fetchone()[0]
+        total = cur.fetchone()[0]  # sum(bigint) is numeric: a Decimal
+        members_before = None if total is None else int(total)
     return source, snapshot_date, details or {}, registry_pages, members_before
 
 

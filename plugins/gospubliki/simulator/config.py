@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from gospubliki.simulator import anomalies
+
 DEFAULT_VK_TOKENS = ("sim-vk-1", "sim-vk-2", "sim-vk-3", "sim-vk-4")
 DEFAULT_OK_APP_KEY = "CBASIMOKAPPKEY"
 DEFAULT_OK_APP_SECRET = "sim-ok-application-secret"
@@ -57,6 +59,14 @@ class Faults:
         (``wall.get`` offset 0), by kind: ``after_day`` k posts dated after the simulated day,
         ``after_now`` k posts dated in 2100, ``repeated`` the first k posts served twice,
         ``negative_likes`` the k posts after those with a negative like count.
+    :param page_errors: world page key (``vk:123``, ``ok:5712…``) -> ``{method: error code}``: that
+        method answers the code for that page, any code (known or not: VK 19, 30, 9999 …).
+        VK methods ``groups.getById`` (the whole request naming the page fails, as the real API's
+        batch does) and ``wall.get`` (inside ``execute``: ``false`` plus an ``execute_errors``
+        entry); OK ``group.getInfo`` (the request), ``mediatopic.getTopics``, ``url.getInfo``.
+    :param page_anomalies: world page key -> kind of payload anomaly
+        (:mod:`gospubliki.simulator.anomalies`: ``huge_members``, ``missing_counters``,
+        ``post_not_object`` …).
     """
 
     negative_members_on: set[date] = field(default_factory=set)
@@ -69,3 +79,14 @@ class Faults:
     ok_token_errors: dict[str, int] = field(default_factory=dict)  # OK token -> error code it answers
     ok_error_every: int | None = None  # every Nth OK request answers error 2 (service unavailable)
     ok_http_error_every: int | None = None  # every Nth OK request answers HTTP 503
+    page_errors: dict[str, dict[str, int]] = field(default_factory=dict)
+    page_anomalies: dict[str, str] = field(default_factory=dict)
+
+    def page_error(self, page_key: str, method: str) -> int | None:
+        """The error code injected for ``method`` on the page (``None``: none)."""
+        return self.page_errors.get(page_key, {}).get(method)
+
+    def anomaly(self, page_key: str) -> str | None:
+        """The payload anomaly injected for the page (``None``: none)."""
+        kind = self.page_anomalies.get(page_key)
+        return anomalies.check(kind) if kind is not None else None

@@ -12,6 +12,9 @@ calls (then 11). Errors come in a 200 body as ``{"error_code", "error_msg", "err
 Groups: deleted ones do not exist any more (left out of ``group.getInfo``, 300 from
 ``url.getInfo``, 160 from ``mediatopic.getTopics``); blocked ones (the world's ``banned``) carry
 ``blocked``; private ones have ``access_type`` ``CLOSED``; the topics of both answer 456.
+
+Per page, any code on ``group.getInfo`` / ``mediatopic.getTopics`` / ``url.getInfo`` and payload
+anomalies (``Faults.page_errors``, ``Faults.page_anomalies``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from gospubliki.registry.links import BadLink, normalize_ok
-from gospubliki.simulator import activity
+from gospubliki.simulator import activity, anomalies
 from gospubliki.simulator.config import EmulatorConfig, Faults
 from gospubliki.simulator.model import Page
 from gospubliki.simulator.ok_objects import group_fields, group_object, topic_fields, topic_object
@@ -202,8 +205,11 @@ class OkEmulator:
             page = self._by_id.get(int(uid))
             if page is None or page.state == "deleted" or page.page_id in seen:
                 continue  # groups that do not exist are left out
+            if (code := self.faults.page_error(page.key, "group.getInfo")) is not None:
+                raise OkError(code, f"group {page.page_id}")  # one group fails the whole request
             seen.add(page.page_id)
-            groups.append(group_object(page, fields, sign * self.world.members_on(page, day)))
+            group = group_object(page, fields, sign * self.world.members_on(page, day))
+            groups.append(anomalies.group(self.faults.anomaly(page.key), group, "ok"))
         return {"groups": groups} if self.config.ok_getinfo_shape == "groups" else groups
 
     def _url_get_info(self, params: dict) -> dict:
@@ -215,6 +221,8 @@ class OkEmulator:
         page = self._by_id.get(int(ref)) if ref.isdigit() else self._by_name.get(ref)
         if page is None or page.state == "deleted":
             raise OkError(300)
+        if (code := self.faults.page_error(page.key, "url.getInfo")) is not None:
+            raise OkError(code)
         return {"type": "GROUP", "objectId": page.page_id, "objectIdStr": str(page.page_id)}
 
     def _get_topics(self, params: dict, day: date) -> dict:
@@ -226,6 +234,8 @@ class OkEmulator:
             raise OkError(160)
         if page.state in ("banned", "private"):
             raise OkError(456)
+        if (code := self.faults.page_error(page.key, "mediatopic.getTopics")) is not None:
+            raise OkError(code)
         try:
             count = int(params.get("count") or 20)
         except ValueError as exc:
@@ -238,8 +248,13 @@ class OkEmulator:
         seed = self.world.seed
         total = activity.posts_count(page, day, seed)  # published up to the end of the day
         end = min(offset + count, total)
-        topics = [
-            topic_object(page, activity.post(page, total - 1 - pos, day, seed), fields)
-            for pos in range(offset, end)
-        ]
+        kind = self.faults.anomaly(page.key)
+        topics = anomalies.posts(
+            kind,
+            [
+                anomalies.post(kind, topic_object(page, activity.post(page, total - 1 - pos, day, seed), fields), "ok")
+                for pos in range(offset, end)
+            ],
+            "ok",
+        )
         return {"media_topics": topics, "anchor": _anchor(page.page_id, end), "has_more": end < total}

@@ -19,7 +19,8 @@ gives genuine session strings); access hashes differ per account (a hash of acco
 
 Faults (:class:`TelegramFaults`, mutable while a run goes on): flood waits per (account, request
 type) after N requests, dead sessions (``SESSION_REVOKED``, ``AUTH_KEY_UNREGISTERED``,
-``AUTH_KEY_DUPLICATED`` …) after N requests. The world itself brings private channels, deleted ones,
+``AUTH_KEY_DUPLICATED`` …) after N requests, any RPC error per channel and request type, payload
+anomalies per channel. The world itself brings private channels, deleted ones,
 albums and channels without posts.
 """
 
@@ -42,6 +43,7 @@ from telethon.sessions import StringSession
 
 from gospubliki.clients.telegram.settings import TelegramAccount, TelegramSettings
 from gospubliki.clients.telegram.telethon_adapter import ClientFactory, make_client
+from gospubliki.simulator import anomalies
 from gospubliki.simulator import tg_objects as tgo
 from gospubliki.simulator.seeding import sub_seed
 from gospubliki.simulator.tg_sender import FakeSender
@@ -74,10 +76,29 @@ class TelegramFaults:
     :param dead_sessions: ``account -> (RPC error, after)``: after ``after`` requests of any type
         the account answers that error (``SESSION_REVOKED``, ``AUTH_KEY_UNREGISTERED``,
         ``AUTH_KEY_DUPLICATED`` …) to everything.
+    :param page_errors: world page key (``tg:<channel id>``) -> ``{request type: error}``: that
+        request (``ResolveUsernameRequest``, ``GetFullChannelRequest``, ``GetHistoryRequest``) answers
+        the RPC error for that channel, any error, known to telethon or not; ``error`` is
+        ``"NAME"`` (code 400) or ``(code, "NAME")``.
+    :param page_anomalies: world page key -> payload anomaly (:mod:`gospubliki.simulator.anomalies`:
+        ``missing_counters``, ``missing_members``, ``nul_in_text``, ``wrong_type``).
     """
 
     flood_waits: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     dead_sessions: dict[str, tuple[str, int]] = field(default_factory=dict)
+    page_errors: dict[str, dict[str, str | tuple[int, str]]] = field(default_factory=dict)
+    page_anomalies: dict[str, str] = field(default_factory=dict)
+
+    def page_error(self, page_key: str, request_type: str) -> tuple[int, str] | None:
+        """``(code, RPC error)`` injected for ``request_type`` on the channel (``None``: none)."""
+        error = self.page_errors.get(page_key, {}).get(request_type)
+        if error is None:
+            return None
+        return (400, error) if isinstance(error, str) else (int(error[0]), str(error[1]))
+
+    def anomaly(self, page_key: str) -> str | None:
+        kind = self.page_anomalies.get(page_key)
+        return anomalies.check(kind) if kind is not None else None
 
 
 _ERROR_CODES = {
@@ -92,13 +113,15 @@ _ERROR_CODES = {
 class _Refusal(Exception):
     """An RPC error to answer (``message`` as Telegram spells it); turned into telethon's class."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: int | None = None):
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
-def _rpc_error(message: str, request) -> errors.RPCError:
-    code = 420 if message.startswith("FLOOD_WAIT_") else _ERROR_CODES.get(message, 401)
+def _rpc_error(message: str, request, code: int | None = None) -> errors.RPCError:
+    if code is None:
+        code = 420 if message.startswith("FLOOD_WAIT_") else _ERROR_CODES.get(message, 401)
     return errors.rpc_message_to_error(types.RpcError(code, message), request)
 
 
@@ -212,7 +235,7 @@ class TelegramSimulator:
             return _wire(self._answer(account, inner, day), inner)
         except _Refusal as refusal:
             self.errors[refusal.message] += 1
-            raise _rpc_error(refusal.message, request) from None
+            raise _rpc_error(refusal.message, request, refusal.code) from None
 
     def _check_faults(self, account: str | None, name: str, request) -> None:
         if account is None:
@@ -242,7 +265,14 @@ class TelegramSimulator:
             raise _Refusal("CHANNEL_INVALID")
         if page.state == "private":
             raise _Refusal("CHANNEL_PRIVATE")
+        self._injected(page, request)
         return page
+
+    def _injected(self, page, request) -> None:
+        """Raise the RPC error injected for this channel and request type, if any."""
+        error = self.faults.page_error(page.key, type(request).__name__)
+        if error is not None:
+            raise _Refusal(error[1], error[0])
 
     def _answer(self, account: str, request, day: date):
         user_id = self._user_ids[account]
@@ -256,12 +286,17 @@ class TelegramSimulator:
             page = self._by_username.get(request.username.lower())
             if page is None or page.state == "deleted":
                 raise _Refusal("USERNAME_NOT_OCCUPIED")
+            self._injected(page, request)
             entity = tgo.channel_entity(page, tgo.access_hash(user_id, page.page_id))
             return types.contacts.ResolvedPeer(peer=types.PeerChannel(page.page_id), chats=[entity], users=[])
         if isinstance(request, functions.channels.GetFullChannelRequest):
             page = self._channel(account, request.channel, request)
             members = self.world.members_on(page, day)
-            return tgo.channel_full(page, members, tgo.access_hash(user_id, page.page_id))
+            kind = self.faults.anomaly(page.key)
+            if kind == "wrong_type":
+                return tgo.basic_group_full(page)
+            full = tgo.channel_full(page, members, tgo.access_hash(user_id, page.page_id))
+            return tgo.with_anomaly(kind, full)
         if isinstance(request, functions.messages.GetHistoryRequest):
             page = self._channel(account, request.peer, request)
             count, messages = tgo.history(
@@ -277,6 +312,7 @@ class TelegramSimulator:
                 share=self.config.album_share,
             )
             entity = tgo.channel_entity(page, tgo.access_hash(user_id, page.page_id))
+            messages = [tgo.with_anomaly(self.faults.anomaly(page.key), m) for m in messages]
             return types.messages.ChannelMessages(
                 pts=1, count=count, messages=messages, topics=[], chats=[entity], users=[], inexact=True
             )

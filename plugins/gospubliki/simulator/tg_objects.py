@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time
 
 from telethon.tl import types
 
-from gospubliki.simulator import activity
+from gospubliki.simulator import activity, anomalies
 from gospubliki.simulator.model import Page
 from gospubliki.simulator.seeding import sub_seed, unit
 
@@ -268,3 +268,38 @@ def history(
 def _approx(posts: int, share: float) -> int:
     """Telegram's message count for a history (approximate, like its ``inexact`` counts)."""
     return posts + math.ceil(posts * share * 2.5)
+
+
+# ------------------------------------------------------------------ injected anomalies
+def basic_group_full(page: Page) -> types.messages.ChatFull:
+    """A basic group's ``ChatFull`` where a channel's is expected (anomaly ``wrong_type``)."""
+    full = types.ChatFull(
+        id=page.page_id,
+        about="",
+        participants=types.ChatParticipantsForbidden(chat_id=page.page_id),
+        notify_settings=types.PeerNotifySettings(),
+    )
+    chat = types.Chat(
+        id=page.page_id, title=page.name, photo=types.ChatPhotoEmpty(), participants_count=3, date=None, version=1
+    )
+    return types.messages.ChatFull(full_chat=full, chats=[chat], users=[])
+
+
+def with_anomaly(kind: str | None, obj):
+    """A ``messages.ChatFull`` or a ``Message`` with a payload anomaly applied (see
+    :mod:`gospubliki.simulator.anomalies`); other objects and kinds unchanged."""
+    if kind is None:
+        return obj
+    if isinstance(obj, types.messages.ChatFull):
+        if kind == "missing_members":
+            obj.full_chat.participants_count = None
+        elif kind == "nul_in_text":
+            for chat in obj.chats:
+                chat.title = anomalies.NUL_TEXT
+        return obj
+    if isinstance(obj, types.Message):
+        if kind == "missing_counters":
+            obj.views = obj.forwards = obj.replies = obj.reactions = None
+        elif kind == "nul_in_text" and obj.message:
+            obj.message = anomalies.NUL_TEXT
+    return obj

@@ -3,7 +3,9 @@
 Methods: ``groups.getById``, ``wall.get`` and ``execute`` (see ``vkscript.py``). Limits and
 errors as the real API: token check (5), per-token requests per second (6), injected server
 errors (10), execute compile/runtime errors (12/13), private wall (15), deleted/banned (18),
-daily ``wall.get`` quota per token and simulated day (29), bad parameters (100). Errors are
+daily ``wall.get`` quota per token and simulated day (29), bad parameters (100); per page, any
+code on ``groups.getById`` / ``wall.get`` and payload anomalies (``Faults.page_errors``,
+``Faults.page_anomalies``). Errors are
 ``{"error": {"error_code", "error_msg", "request_params"}}`` (HTTP 200); failed calls inside
 ``execute`` become ``false`` plus an ``execute_errors`` entry.
 """
@@ -16,7 +18,7 @@ from collections import Counter, defaultdict, deque
 from datetime import UTC, date, datetime, timedelta
 
 from gospubliki.dates import MOSCOW
-from gospubliki.simulator import vkscript
+from gospubliki.simulator import anomalies, vkscript
 from gospubliki.simulator.config import EmulatorConfig, Faults
 from gospubliki.simulator.vk_objects import group_object, post_object
 from gospubliki.simulator.world import World
@@ -30,7 +32,9 @@ MESSAGES = {
     13: "Runtime error occurred during code invocation: Too many API calls",
     15: "Access denied: this wall available only for community members",
     18: "User was deleted or banned",
+    19: "Content blocked",
     29: "Rate limit reached",
+    30: "This profile is private",
     100: "One of the parameters specified was missing or invalid",
 }
 NEW_GETBYID_SHAPE = (5, 139)  # from this version on groups.getById returns {"groups", "profiles"}
@@ -39,7 +43,7 @@ NEW_GETBYID_SHAPE = (5, 139)  # from this version on groups.getById returns {"gr
 class VkError(Exception):
     def __init__(self, code: int, detail: str = ""):
         self.code = code
-        self.msg = MESSAGES[code] + (f": {detail}" if detail else "")
+        self.msg = MESSAGES.get(code, f"Unknown error {code}") + (f": {detail}" if detail else "")
         super().__init__(self.msg)
 
 
@@ -171,9 +175,12 @@ class VkEmulator:
             page = self.world.vk_page(ref)
             if page is None or page.page_id in seen:
                 continue  # unknown refs are left out, as the real API does
+            if (code := self.faults.page_error(page.key, "groups.getById")) is not None:
+                raise VkError(code, f"group {page.page_id}")  # one page fails the whole batch
             seen.add(page.page_id)
             members = self.faults.vk_members_reported.get(page.page_id, sign * self.world.members_on(page, day))
-            groups.append(group_object(page, fields, members))
+            group = group_object(page, fields, members)
+            groups.append(anomalies.group(self.faults.anomaly(page.key), group, "vk"))
         if _version(params.get("v")) >= NEW_GETBYID_SHAPE:
             return {"groups": groups, "profiles": []}
         return groups
@@ -200,15 +207,18 @@ class VkEmulator:
             raise VkError(18)
         if page.is_closed:
             raise VkError(15)
+        if (code := self.faults.page_error(page.key, "wall.get")) is not None:
+            raise VkError(code)
         count = min(max(_int(params, "count", 20), 0), self.config.max_wall_count)
         offset = max(_int(params, "offset", 0), 0)
         if params.get("filter", "all") not in ("all", "owner", ""):
             return {"count": 0, "items": []}
         total, posts = self.world.wall(page, day, offset, count)
-        items = [post_object(page, p) for p in posts]
+        kind = self.faults.anomaly(page.key)
+        items = anomalies.posts(kind, [anomalies.post(kind, post_object(page, p), "vk") for p in posts], "vk")
         if offset == 0 and page.page_id in self.faults.vk_wall_anomalies:
             items = _with_anomalies(items, day, self.faults.vk_wall_anomalies[page.page_id])
-        return {"count": total, "items": items}
+        return {"items": items} if kind == "missing_count" else {"count": total, "items": items}
 
     def _execute(self, params: dict, token: str, day: date) -> dict:
         try:

@@ -13,8 +13,10 @@
     Rated municipalities of a period: those with a rated institution in the registry (without an
     exemption), plus those whose rated pages were observed that day or that have manual scores.
     A criterion without data (network without a validated load in the period, page not read by
-    the API, nothing to divide by, no manual score) gives 0 points and is_missing = true: the
-    municipality never disappears.
+    the API, posts of the live pages not read — fetch_status 'posts_unread' —, nothing to divide
+    by, no manual score) gives 0 points and is_missing = true: the municipality never disappears,
+    and «unread» is never scored as «0 posts». Counters the API did not give are unknown: the
+    engagement rate takes the views of the pages whose interactions are known only.
 
     Periods: a methodology with computed criteria has the periods (ISO week or month) that have
     snapshot dates; a manual-only methodology has the periods that have manual scores.
@@ -275,9 +277,14 @@ rated_page_days as (
         page_days.is_verified,
         page_days.has_full_design,
         page_days.members_count,
-        page_days.posts_7d,
+        page_days.posts_7d,  -- null: the page's posts were not read («нет данных», not 0)
         page_days.views_7d,
-        page_days.likes_7d + page_days.reposts_7d + page_days.comments_7d as interactions_7d
+        page_days.likes_7d + page_days.reposts_7d + page_days.comments_7d as interactions_7d,
+        -- engagement takes the views of the pages whose interactions are known only (unknown ≠ 0)
+        case
+            when page_days.likes_7d + page_days.reposts_7d + page_days.comments_7d is not null
+                then page_days.views_7d
+        end as views_with_interactions_7d
 
     from periods_to_process
     inner join network_period_ends
@@ -308,10 +315,12 @@ observed_metrics as (
         coalesce(bool_or(network = 'tg' and fetch_status = 'error'), false) as has_unread_tg_page,
         coalesce(bool_or(is_active and is_verified), false) as has_gov_badge,
         coalesce(bool_or(is_active and has_full_design), false) as has_full_design,
-        coalesce(max(posts_7d) filter (where is_active), 0) as max_posts_per_week,
+        max(posts_7d) filter (where is_active) as max_posts_per_week,  -- over pages whose posts were read
+        coalesce(bool_or(is_active and posts_7d is null), false) as has_posts_unread_page,
         coalesce(sum(posts_7d) filter (where is_active), 0) as posts_7d,
         coalesce(sum(views_7d) filter (where is_active), 0) as views_7d,
         coalesce(sum(interactions_7d) filter (where is_active), 0) as interactions_7d,
+        coalesce(sum(views_with_interactions_7d) filter (where is_active), 0) as views_with_interactions_7d,
         coalesce(sum(members_count) filter (where is_active), 0) as subscribers
 
     from rated_page_days
@@ -392,16 +401,21 @@ entity_metrics as (
             when period_networks.is_vk_loaded or period_networks.is_ok_loaded or period_networks.is_tg_loaded
                 then coalesce(observed_metrics.has_full_design::integer, 0)
         end as has_full_design,
+        -- the most active page among those whose posts were read; when the only live pages could
+        -- not be read (posts_unread) the metric is «нет данных» (missing), never «0 публикаций»
         case
-            when period_networks.is_vk_loaded or period_networks.is_ok_loaded or period_networks.is_tg_loaded
-                then coalesce(observed_metrics.max_posts_per_week, 0)
+            when not (period_networks.is_vk_loaded or period_networks.is_ok_loaded or period_networks.is_tg_loaded)
+                then null
+            when observed_metrics.max_posts_per_week is not null then observed_metrics.max_posts_per_week
+            when observed_metrics.has_posts_unread_page then null
+            else 0
         end as max_posts_per_week,
         round(
             {{ safe_divide('observed_metrics.views_7d', 'observed_metrics.posts_7d') }},
             2
         ) as avg_views_per_post,
         round(
-            {{ safe_divide('observed_metrics.interactions_7d', 'observed_metrics.views_7d') }},
+            {{ safe_divide('observed_metrics.interactions_7d', 'observed_metrics.views_with_interactions_7d') }},
             4
         ) as engagement_rate_views,
         case

@@ -27,7 +27,7 @@ renamed as (
         case when fetch_status = 'deactivated' then restriction_reason end as deactivation_reason,
         case
             when fetch_status = 'private' then 'private'
-            when fetch_status in ('ok', 'deactivated') then 'open'
+            when fetch_status in ('ok', 'posts_unread', 'deactivated') then 'open'
         end as access_type,
         account as read_by_account,
 

@@ -20,6 +20,10 @@ Rules (the issue's, as implemented):
   clear reason; its channels move like above.
 * **Private / invalid channels** are outcomes with a status and a reason; an invalid cached hash
   is dropped so a later run resolves the username again.
+* **One channel never takes down the run:** an RPC error of no known meaning is a skip (the
+  adapter's classification), an answer the adapter cannot map is ``error`` / ``bad payload: …``;
+  a history that cannot be read after the channel's attributes were is ``posts_unread``
+  (attributes kept, no post landed).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gospubliki.clients.errors import RetryableError
+from gospubliki.clients.errors import CredentialStopped, RetryableError
 from gospubliki.clients.telegram.port import (
     READ_REQUESTS,
     RESOLVE,
@@ -48,6 +52,7 @@ from gospubliki.clients.telegram.port import (
 log = logging.getLogger(__name__)
 
 NOT_RESOLVED = "not resolved yet (resolve budget)"
+POSTS_UNREAD = "posts_unread"  # gospubliki.extract.statuses.POSTS_UNREAD (clients do not import extract)
 FLOOD_WAIT = "flood wait"
 
 
@@ -293,8 +298,7 @@ class Collector:
                 reason = f"blocked by Telegram ({snapshot.restriction_reason})"
                 self._outcome(task, "deactivated", reason, "blocked", **seen)
             else:
-                posts = [p async for p in port.iter_posts(ref, self.since, self.until)]
-                self._outcome(task, "ok", None, None, posts=posts, **seen)
+                await self._read_posts(task, port, ref, seen)
             self.result.channels[account] += 1
         except ChannelSkipped as exc:
             if exc.drop_cache and from_cache:
@@ -305,3 +309,34 @@ class Collector:
         except RetryableError as exc:
             reason, channel_id = f"retries exhausted: {exc.message}", ref.channel_id if ref else None
             self._outcome(task, "error", reason, "retries_exhausted", account=account, channel_id=channel_id)
+        except CredentialStopped:
+            raise  # flood wait, dead session: the account's business (see _work)
+        except Exception as exc:  # noqa: BLE001 - an unexpected answer costs the channel, not the day
+            log.exception("telegram %s: unexpected answer for %s", account, task.page_key)
+            channel_id = ref.channel_id if ref is not None else None
+            self._outcome(
+                task, "error", unexpected(exc), "bad_payload", account=account, channel_id=channel_id
+            )
+
+    async def _read_posts(self, task: ChannelTask, port: TelegramPort, ref: ChannelRef, seen: dict) -> None:
+        """The channel's posts of the window; when they cannot be read the channel's attributes
+        stand and it is recorded ``posts_unread`` with the reason (no post of it is landed)."""
+        try:
+            posts = [p async for p in port.iter_posts(ref, self.since, self.until)]
+        except ChannelSkipped as exc:
+            self._outcome(task, POSTS_UNREAD, exc.message, exc.kind, **seen)
+        except RetryableError as exc:
+            self._outcome(task, POSTS_UNREAD, f"retries exhausted: {exc.message}", "retries_exhausted", **seen)
+        except CredentialStopped:
+            raise
+        except Exception as exc:  # noqa: BLE001 - see _read
+            log.exception("telegram %s: unexpected history answer for %s", seen["account"], task.page_key)
+            self._outcome(task, POSTS_UNREAD, unexpected(exc), "bad_payload", **seen)
+        else:
+            self._outcome(task, "ok", None, None, posts=posts, **seen)
+
+
+def unexpected(exc: BaseException) -> str:
+    """The reason recorded for an answer the adapter could not map (never a secret: no request)."""
+    text = str(exc)
+    return f"bad payload: {type(exc).__name__}" + (f": {text[:200]}" if text else "")

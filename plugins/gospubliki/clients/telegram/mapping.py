@@ -9,6 +9,9 @@
   ``grouped_id``) counted as one post: id = its lowest message id, text = the non-empty texts,
   ``views``/``forwards`` = maximum over its messages, ``replies`` (``MessageReplies.replies``) and
   reactions (the sum of every ``ReactionCount.count``, paid and custom-emoji ones included) summed.
+  A counter no message of the post carries is ``None`` (unknown, stored NULL): ``views`` and
+  ``forwards`` absent, ``replies`` absent (comments not enabled). Reactions absent are 0: Telegram
+  leaves the field out of a message that has none.
   Service messages (``MessageService``) and ``MessageEmpty`` are not posts.
 """
 
@@ -147,8 +150,8 @@ def post_record(messages: list[types.Message]) -> PostRecord:
         posted_at=min(m.date for m in ordered).astimezone(UTC),
         text="\n".join(texts),
         views=max(views) if views else None,
-        forwards=max((m.forwards or 0) for m in ordered),
-        replies=sum(replies_total(m.replies) for m in ordered),
+        forwards=max(forwards) if (forwards := [m.forwards for m in ordered if m.forwards is not None]) else None,
+        replies=sum(replies_total(m.replies) for m in ordered) if any(m.replies for m in ordered) else None,
         reactions=sum(reactions_total(m.reactions) for m in ordered),
         is_pinned=any(m.pinned for m in ordered),
         payload={"grouped_id": first.grouped_id, "messages": [_message_payload(m) for m in ordered]},

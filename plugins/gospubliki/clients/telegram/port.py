@@ -78,9 +78,9 @@ class PostRecord:
     message_ids: tuple[int, ...]
     posted_at: datetime  # aware UTC
     text: str
-    views: int | None
-    forwards: int
-    replies: int
+    views: int | None  # None: not given by Telegram (unknown, stored NULL)
+    forwards: int | None
+    replies: int | None  # None: the channel has no comments
     reactions: int
     is_pinned: bool
     payload: dict = field(default_factory=dict, compare=False)
