@@ -79,8 +79,9 @@ def warehouse_init() -> None:
     For an existing server (GOSPUBLIKI_WAREHOUSE_URL), e.g. the compose deployment's init step.
     """
     from gospubliki.reference.load import load_reference
-    from gospubliki.warehouse import bi_role, db, privileges
+    from gospubliki.warehouse import bi_role, db, privileges, server
 
+    server.start()  # the embedded warehouse, as every other command starts it (no-op for an external URL)
     check = privileges.require_pipeline_privileges(settings.warehouse_url())  # InsufficientPrivileges: exit 2
     for warning in check.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)

