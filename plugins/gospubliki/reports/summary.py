@@ -72,12 +72,13 @@ def print_rating(console: Console, region_code: str, url: str | None = None) -> 
 
 
 def print_next_steps(console: Console) -> None:
-    url = settings.external_warehouse_url() or settings.local_warehouse().url.replace(
-        f":{settings.local_warehouse().password}@", ":***@"
-    )
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.warehouse_url())  # the server only: no login, no password shown
     console.print(
         "\n[bold]Where to look next[/]\n"
-        f"  • SQL / BI tool: {url} — schema [bold]marts[/] (docs/bi-guide.md, in Russian)\n"
+        f"  • SQL / BI tool: {parts.hostname}:{parts.port}, database {parts.path.lstrip('/')}, schema [bold]marts[/];"
+        " a read-only login of your own: gospubliki bi add-user NAME (docs/bi-guide.md, in Russian)\n"
         "  • a rating for another region or period: gospubliki rating --region 43 --period 2026-W47\n"
         "  • dbt docs for the marts: make docs, then open dbt_project/target/index.html\n"
         "  • validation results: expectations/gx/uncommitted/data_docs/local_site/index.html\n"
