@@ -14,16 +14,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from localports import free_port
 
 from gospubliki import airflow_env, airflow_standalone, settings
 
 GOSPUBLIKI = str(Path(sys.executable).with_name("gospubliki"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_project_configures_airflow_for_this_machine_only(tmp_path):

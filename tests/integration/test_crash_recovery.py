@@ -13,12 +13,12 @@ import os
 import select
 import shutil
 import signal
-import socket
 from datetime import timedelta
 from pathlib import Path
 
 import pipeline_world as pw
 import pytest
+from localports import free_port
 
 from gospubliki import settings
 from gospubliki.simulator.server import start_in_thread
@@ -130,12 +130,6 @@ def test_sigkill_at_each_step_then_the_same_date_again_equals_an_uninterrupted_r
 
 
 # ---------------------------------------------------------------- kill -9 of PostgreSQL
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def own_server(monkeypatch):
     """An embedded PostgreSQL of its own (own home and port): killing it hits no other test.
@@ -145,7 +139,7 @@ def own_server(monkeypatch):
     its /tmp/pytest-of-root folder private again at any time."""
     home = settings.home() / "crash-test-home"
     monkeypatch.setenv("GOSPUBLIKI_HOME", str(home))
-    monkeypatch.setenv("GOSPUBLIKI_PG_PORT", str(_free_port()))
+    monkeypatch.setenv("GOSPUBLIKI_PG_PORT", str(free_port()))
     monkeypatch.delenv("GOSPUBLIKI_WAREHOUSE_URL", raising=False)
     server.destroy()  # a leftover of an interrupted session
     server.start()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import stat
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 import psycopg2
 import psycopg2.errors
 import pytest
+from localports import free_port
 
 from gospubliki import settings
 from gospubliki.warehouse import bi_role, privileges, server
@@ -103,12 +103,6 @@ def test_every_test_database_is_owned_by_the_pipeline_role(fresh_db):
         ]
     finally:
         conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_warehouse_made_with_the_old_password_is_migrated_at_the_next_start(tmp_path, monkeypatch):

@@ -3,19 +3,13 @@
 Runs a second server of its own (own data folder and port), so the shared test server is untouched.
 """
 
-import socket
 
 import psycopg2
 import pytest
+from localports import free_port
 
 from gospubliki import settings
 from gospubliki.warehouse import server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
