@@ -3,6 +3,12 @@ FROM apache/airflow:3.3.2-python3.11
 USER root
 COPY --chown=airflow:0 pyproject.toml uv.lock README.md /opt/gospubliki/
 COPY --chown=airflow:0 plugins /opt/gospubliki/plugins
+# what the code resolves next to the package at run time (settings.REPO_ROOT): the DAGs, the dbt
+# project and the GX file context; compose mounts the working copies over them (checked by
+# tests/unit/test_docker_compose.py)
+COPY --chown=airflow:0 dags /opt/gospubliki/dags
+COPY --chown=airflow:0 dbt_project /opt/gospubliki/dbt_project
+COPY --chown=airflow:0 expectations /opt/gospubliki/expectations
 USER airflow
 # Install exactly the locked versions (uv exports the lock as pinned requirements).
 RUN pip install --no-cache-dir "uv==0.13.9" \

@@ -101,3 +101,32 @@ def test_the_pipeline_runs_as_the_non_superuser_owner_and_no_password_has_a_defa
     env_example = (ROOT / ".env.example").read_text()
     for name in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW_DB_PASSWORD", "WAREHOUSE_ADMIN_PASSWORD", "WAREHOUSE_PASSWORD"):
         assert re.search(rf"^{name}=$", env_example, re.M), name
+
+
+def test_every_path_the_code_resolves_at_run_time_is_in_the_image_or_mounted(compose):
+    """Issue 9: the image installed the package but not the GX context, and compose did not point
+    GOSPUBLIKI_EXPECTATIONS_DIR anywhere: every validation would have raised FileNotFoundError.
+    Each folder the code resolves (settings.REPO_ROOT / … by default, or its variable) must be a
+    folder the Dockerfile copies next to the package, and the variable compose sets must be a
+    mounted folder of the repo."""
+    import re
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = dict(
+        (dest, src) for src, dest in re.findall(r"^COPY (?:--\S+ )*(\S+) (\S+)$", dockerfile, re.M)
+    )
+    package_root = "/opt/gospubliki"  # where `pip install -e` puts settings.REPO_ROOT
+    assert f"-e {package_root}" in dockerfile
+    env = compose["x-airflow-common"]["environment"]
+    mounts = dict(v.split(":")[1::-1] for v in compose["x-airflow-common"]["volumes"])  # target -> source
+    for folder, variable in (
+        ("dbt_project", "GOSPUBLIKI_DBT_PROJECT_DIR"),
+        ("expectations", "GOSPUBLIKI_EXPECTATIONS_DIR"),
+        ("dags", None),
+    ):
+        assert copied.get(f"{package_root}/{folder}") == folder, f"the image lacks {folder}/"
+        assert (ROOT / folder).is_dir()
+        if variable:
+            target = env[variable]
+            assert mounts.get(target) == f"./{folder}", f"{variable}={target} is not the mounted ./{folder}"
+    assert (ROOT / "expectations" / "gx" / "great_expectations.yml").exists()
