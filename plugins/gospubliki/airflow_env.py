@@ -56,6 +56,13 @@ def airflow_env(extra_connections: dict[str, str] | None = None, airflow_home: P
         "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "GX_ANALYTICS_ENABLED": "False",
+        # plain, quiet task logs: no colour codes from dbt or Airflow in log files, no warning about
+        # an unset OpenLineage namespace (cosmos reads it) or the missing graphviz (DAG rendering,
+        # unused here)
+        "DBT_USE_COLORS": "False",
+        "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "gospubliki",
+        "PYTHONWARNINGS": "ignore:Could not import graphviz",
         f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": connection_json_from_url(settings.warehouse_url()),
     }
     for conn_id, value in (extra_connections or {}).items():

@@ -101,6 +101,8 @@ def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
     assert query(url, "select count(*) from marts.municipality_rating")[0][0] > 0
     networks = {r[0] for r in query(url, "select network from marts.national_summary where snapshot_date = %s", DAY_1)}
     assert networks == {"all", *NETWORKS}
+    log = result.log_file.read_text()  # plain and quiet: no colour codes, no noise about unused extras
+    assert ("\x1b[" in log, "graphviz" in log, "openlineage/namespace" in log) == (False, False, False)
 
 
 def test_a_corrupted_load_fails_the_run_and_never_reaches_the_marts(pipeline):
