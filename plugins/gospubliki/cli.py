@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from gospubliki import settings
 from gospubliki.cli_bi import bi_app
 from gospubliki.cli_errors import GuardedTyper
+from gospubliki.terminal import make_console
 
-console = Console()
+console = make_console()
 # user errors (bad date, region, file, stopped warehouse…) become one line + exit 2: cli_errors.py
 app = GuardedTyper(
     help="Госпаблики: monitoring of official pages of public bodies on VK, OK and Telegram.",

@@ -8,9 +8,10 @@ else is generated and printed once — it is stored nowhere but in PostgreSQL (a
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
-console = Console(soft_wrap=True)
+from gospubliki.terminal import make_console
+
+console = make_console(soft_wrap=True)
 bi_app = typer.Typer(help="Read-only BI logins (one per user or tool): add, list, rotate, remove.", no_args_is_help=True)
 
 

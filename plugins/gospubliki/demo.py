@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gospubliki import airflow_env, settings
+from gospubliki.terminal import make_console
 
 
 @dataclass
@@ -161,7 +162,7 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> bool:
     from gospubliki.simulator.config import Faults
     from gospubliki.simulator.server import start_in_thread
 
-    console = console or Console()
+    console = console or make_console()
     started = time.monotonic()
     world, _report = prepare(opts, console)
     faults = Faults(negative_members_on={opts.fault_day} if opts.fault_day else set())

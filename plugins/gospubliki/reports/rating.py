@@ -32,6 +32,7 @@ import psycopg2.extras
 from gospubliki import settings
 from gospubliki.errors import UserError
 from gospubliki.reports.methodology import get_methodology, load_methodologies, parse_period
+from gospubliki.terminal import make_console
 
 log = logging.getLogger(__name__)
 
@@ -725,10 +726,9 @@ def show_and_export(
 ) -> list[Path]:
     """For ``gospubliki rating --region R --period P [--methodology M] [--out DIR]``: print the
     table and, with ``out_dir``, write it in ``formats``; returns the files written."""
-    from rich.console import Console
 
     table = rating_table(region_code, period, methodology, url)
-    (console or Console()).print(render_console(table))
+    (console or make_console()).print(render_console(table))
     return write_files(table, out_dir, formats) if out_dir is not None else []
 
 
