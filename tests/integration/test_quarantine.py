@@ -277,7 +277,7 @@ def test_an_extracted_load_quarantines_what_the_api_got_wrong(registry, world, g
     )
     huge = next(p for p in vk_pages if p is not busy)
     faults = Faults(
-        vk_members_reported={huge.page_id: 10**12},
+        page_anomalies={huge.key: "huge_members"},  # getById reports 10^12 members
         vk_wall_anomalies={busy.page_id: {"after_day": 3, "after_now": 1, "repeated": 2, "negative_likes": 1}},
     )
     with start_in_thread(world, faults=faults) as sim:

@@ -53,8 +53,6 @@ class Faults:
         second) whatever the real pace: a burst a test can count on, however fast the machine.
     :param slow_seconds: delay before every response.
     :param revoked_tokens: tokens that answer error 5 as if revoked.
-    :param vk_members_reported: VK page id -> the ``members_count`` ``groups.getById`` reports for
-        it (e.g. 10**12), whatever the world says.
     :param vk_wall_anomalies: VK page id -> implausible posts in the first page of its wall
         (``wall.get`` offset 0), by kind: ``after_day`` k posts dated after the simulated day,
         ``after_now`` k posts dated in 2100, ``repeated`` the first k posts served twice,
@@ -74,7 +72,6 @@ class Faults:
     rate_limit_every: int | None = None
     slow_seconds: float = 0.0
     revoked_tokens: set[str] = field(default_factory=set)
-    vk_members_reported: dict[int, int] = field(default_factory=dict)
     vk_wall_anomalies: dict[int, dict[str, int]] = field(default_factory=dict)
     ok_token_errors: dict[str, int] = field(default_factory=dict)  # OK token -> error code it answers
     ok_error_every: int | None = None  # every Nth OK request answers error 2 (service unavailable)

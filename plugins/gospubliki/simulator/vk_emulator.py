@@ -178,8 +178,7 @@ class VkEmulator:
             if (code := self.faults.page_error(page.key, "groups.getById")) is not None:
                 raise VkError(code, f"group {page.page_id}")  # one page fails the whole batch
             seen.add(page.page_id)
-            members = self.faults.vk_members_reported.get(page.page_id, sign * self.world.members_on(page, day))
-            group = group_object(page, fields, members)
+            group = group_object(page, fields, sign * self.world.members_on(page, day))
             groups.append(anomalies.group(self.faults.anomaly(page.key), group, "vk"))
         if _version(params.get("v")) >= NEW_GETBYID_SHAPE:
             return {"groups": groups, "profiles": []}
