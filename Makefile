@@ -28,7 +28,8 @@ demo: setup  ## run the daily DAG for the last 7 days on simulated networks, pri
 	@$(BIN)/gospubliki demo
 
 TEST_WORKERS ?= 2
-test: setup  ## run every test (unit, integration on PostgreSQL, dbt, GX, Airflow DAG runs), TEST_WORKERS in parallel
+test: setup  ## run every test (unit, integration on PostgreSQL, dbt, GX, Airflow, browser), TEST_WORKERS in parallel
+	@scripts/ensure-chromium.sh
 	@$(BIN)/gospubliki dbt parse --quiet
 	@$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
