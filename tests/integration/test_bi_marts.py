@@ -386,9 +386,11 @@ def test_every_bi_mart_has_a_contract_russian_docs_and_dbt_docs_generate(world):
             assert node["config"]["on_schema_change"] in ("append_new_columns", "fail"), name
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     assert {
-        "coverage_dashboard_metabase",
-        "region_map_datalens",
-        "page_compliance_superset",
+        "superset_coverage",
+        "superset_audience",
+        "superset_compliance",
+        "superset_engagement",
+        "superset_rating",
         "municipality_rating_weekly_report",
         "best_posts_digest",
     } <= set(exposures)
