@@ -20,7 +20,6 @@ def main(argv: list[str]) -> None:
     username = argv[argv.index("--admin") + 1] if "--admin" in argv else None
 
     from flask_migrate import upgrade
-
     from superset.app import create_app
 
     app = create_app()

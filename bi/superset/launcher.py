@@ -84,10 +84,16 @@ def superset_home() -> Path:
 
 # ---------------------------------------------------------------- environment
 def lock_digest() -> str:
-    """Identifies one Superset installation: its lock and the metadata preparation script."""
-    digest = hashlib.sha256()
-    for name in ("uv.lock", "init_metadata.py", "superset_config.py"):
-        digest.update((HERE / name).read_bytes())
+    """Identifies one installation of the environment: its lock."""
+    return hashlib.sha256((HERE / "uv.lock").read_bytes()).hexdigest()[:16]
+
+
+def template_digest() -> str:
+    """Identifies a metadata template: the Superset version (its schema and permissions) and the
+    script that prepares it."""
+    version = next(VENV.glob("lib/python*/site-packages/apache_superset-*.dist-info")).name
+    digest = hashlib.sha256(version.encode())
+    digest.update((HERE / "init_metadata.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -124,7 +130,7 @@ def metadata_template(secret_key: str) -> Path:
     user's cache folder (``$XDG_CACHE_HOME/gospubliki-superset``): CI on a fresh clone and every
     test run copy it instead of building it again. It holds no user and no secret."""
     cache = Path(env("XDG_CACHE_HOME", str(Path.home() / ".cache"))) / "gospubliki-superset"
-    template = cache / f"metadata-{lock_digest()}.db"
+    template = cache / f"metadata-{template_digest()}.db"
     if template.exists():
         return template
     work = cache / f"build-{os.getpid()}"
@@ -195,12 +201,12 @@ def bundle(warehouse_url: str, login: str, assets: Path = ASSETS) -> bytes:
 @dataclass
 class Superset:
     url: str
-    process: subprocess.Popen
+    process: subprocess.Popen | None
     admin: str
     password: str
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(30)
@@ -252,17 +258,26 @@ def start_server(home: Path, secret_key: str, listen_port: int, log: Path, *, ti
             ],
             env=superset_env(home, secret_key), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
+    try:
+        wait_healthy(process, f"http://127.0.0.1:{listen_port}/health", timeout, log)
+    except BaseException:
+        process.terminate()
+        process.wait(30)
+        raise
+    return process
+
+
+def wait_healthy(process: subprocess.Popen, health: str, timeout: float, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"Superset exited with {process.returncode}; see {log}")
         try:
-            if requests.get(f"http://127.0.0.1:{listen_port}/health", timeout=5).status_code == 200:
-                return process
-        except requests.ConnectionError:
+            if requests.get(health, timeout=30).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or still loading the app
             pass
         time.sleep(0.5)  # polling /health with a deadline, not waiting on time
-    process.terminate()
     raise RuntimeError(f"Superset did not answer within {timeout:.0f} s; see {log}")
 
 
@@ -283,13 +298,19 @@ def launch(
     return superset
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     from gospubliki import settings
     from gospubliki.warehouse import server
 
+    # gunicorn runs in its own session (a Ctrl-C reaches only this process): stop it on SIGTERM too
+    signal.signal(signal.SIGTERM, _interrupt)
     spent = ensure_env()
     if spent:
-        print(f"superset: installed bi/superset/.venv in {spent:.0f} s", flush=True)
+        print(f"superset: installed bi/superset/.venv in {spent:.1f} s", flush=True)
     server.start()
     password, generated = admin_password()
     superset = launch(
@@ -309,5 +330,16 @@ def main() -> int:
         return 0
 
 
+def import_only() -> int:
+    """``launcher.py import``: only step 5's import, into a Superset already running at
+    ``SUPERSET_URL`` (docker-compose's superset service: bi/superset/compose-start.sh; there the
+    BI login is created by airflow-init). Needs only requests and PyYAML, both in Superset's
+    environment."""
+    superset = Superset(os.environ["SUPERSET_URL"], None, admin_username(), os.environ["SUPERSET_ADMIN_PASSWORD"])
+    superset.import_assets(os.environ["SUPERSET_WAREHOUSE_URL"], bi_login(), os.environ["SUPERSET_BI_PASSWORD"])
+    print(f"superset: imported {len(superset.dashboards())} dashboards from {ASSETS}", flush=True)
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(import_only() if sys.argv[1:] == ["import"] else main())

@@ -25,7 +25,7 @@ def test_has_the_official_airflow_services_plus_warehouse_and_bi(compose):
     services = compose["services"]
     for name, command in AIRFLOW_SERVICES.items():
         assert services[name]["command"] == command, name
-    assert {"postgres", "redis", "airflow-init", "warehouse", "metabase"} <= set(services)
+    assert {"postgres", "redis", "airflow-init", "warehouse", "superset"} <= set(services)
 
 
 def test_airflow_services_share_the_common_block(compose):
@@ -63,7 +63,7 @@ def test_build_context_and_env_example_exist(compose):
 
 
 def test_host_ports_are_unique(compose):
-    ports = [p.split(":")[0] for s in compose["services"].values() for p in s.get("ports") or []]
+    ports = [p.rsplit(":", 1)[0] for s in compose["services"].values() for p in s.get("ports") or []]
     assert len(ports) == len(set(ports))
 
 
@@ -99,7 +99,10 @@ def test_the_pipeline_runs_as_the_non_superuser_owner_and_no_password_has_a_defa
     defaults = re.findall(r"\$\{(\w*(?:PASSWORD|SECRET)\w*):-([^}]*)\}", raw)
     assert defaults == [], defaults  # ${VAR:?…} (required), never ${VAR:-known}
     env_example = (ROOT / ".env.example").read_text()
-    for name in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW_DB_PASSWORD", "WAREHOUSE_ADMIN_PASSWORD", "WAREHOUSE_PASSWORD"):
+    for name in (
+        "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW_DB_PASSWORD", "WAREHOUSE_ADMIN_PASSWORD", "WAREHOUSE_PASSWORD",
+        "SUPERSET_SECRET_KEY", "SUPERSET_ADMIN_PASSWORD", "SUPERSET_BI_PASSWORD",
+    ):
         assert re.search(rf"^{name}=$", env_example, re.M), name
 
 
@@ -130,3 +133,25 @@ def test_every_path_the_code_resolves_at_run_time_is_in_the_image_or_mounted(com
             target = env[variable]
             assert mounts.get(target) == f"./{folder}", f"{variable}={target} is not the mounted ./{folder}"
     assert (ROOT / "expectations" / "gx" / "great_expectations.yml").exists()
+
+
+def test_superset_mirrors_make_superset_and_metabase_is_gone(compose):
+    """Issue 11: Metabase ran with an empty collection (no dashboards as code): removed. Superset
+    is built from the same lock, configuration and dashboards as `make superset`, reads the
+    warehouse as its own read-only BI login created by airflow-init, and its URL has no password."""
+    services = compose["services"]
+    assert "metabase" not in services
+    superset = services["superset"]
+    context = ROOT / superset["build"]
+    dockerfile = (context / "Dockerfile").read_text()
+    assert "uv sync --frozen" in dockerfile and "python:3.11" in dockerfile
+    for name in ("pyproject.toml", "uv.lock", "superset_config.py", "init_metadata.py", "launcher.py", "assets"):
+        assert name in dockerfile and (context / name).exists(), name
+    assert "launcher.py import" in (context / "compose-start.sh").read_text()
+    assert superset["ports"] == ["127.0.0.1:8088:8088"]
+    assert "./bi/superset/assets:/opt/superset/assets:ro" in superset["volumes"]
+    warehouse_url = superset["environment"]["SUPERSET_WAREHOUSE_URL"]
+    assert warehouse_url == "postgresql://superset@warehouse:5432/gospubliki"  # no password in the URL
+    init = " ".join(compose["services"]["airflow-init"]["command"])
+    assert "gospubliki bi add-user superset" in init and "rotate-password superset" in init
+    assert superset["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
