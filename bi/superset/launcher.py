@@ -140,6 +140,9 @@ def metadata_template(secret_key: str) -> Path:
                superset_env(work, secret_key), cache / "template.log")
     os.replace(work / "superset.db", template)  # atomic: a racing build just replaces it
     shutil.rmtree(work, ignore_errors=True)
+    for old in cache.glob("metadata-*.db"):  # templates of other Superset versions
+        if old != template:
+            old.unlink(missing_ok=True)
     return template
 
 

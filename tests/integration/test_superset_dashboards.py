@@ -118,8 +118,9 @@ def test_the_dashboards_are_imported_with_a_read_only_login_and_no_password_in_t
     session = superset.session()
     databases = session.get(f"{superset.url}/api/v1/database/", timeout=60).json()["result"]
     assert [d["database_name"] for d in databases] == ["Госпаблики (витрины)"]
-    database = session.get(f"{superset.url}/api/v1/database/{databases[0]['id']}", timeout=60).json()["result"]
-    uri = urlsplit(database["sqlalchemy_uri"])
+    database = session.get(f"{superset.url}/api/v1/database/{databases[0]['id']}/connection", timeout=60).json()["result"]
+    assert not database["allow_dml"]
+    uri = urlsplit(database["sqlalchemy_uri"])  # as Superset shows it: the password masked
     assert (uri.username, uri.port, uri.path) == (superset.login, urlsplit(superset.world.url).port, urlsplit(superset.world.url).path)
     repo_yaml = (launcher.ASSETS / launcher.DATABASE_FILE).read_text()
     assert launcher.MASKED_PASSWORD in repo_yaml and superset.login_password not in repo_yaml
