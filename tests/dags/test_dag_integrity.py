@@ -7,7 +7,14 @@ DAG_ID = "gospubliki_daily"
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dags) == {DAG_ID, "gospubliki_weekly_reports"}
+    assert set(dagbag.dags) == {DAG_ID, "gospubliki_weekly_reports", "gospubliki_tg_resolve"}
+
+
+def test_telegram_usernames_are_resolved_hourly_in_the_telegram_pool(dagbag):
+    dag = dagbag.dags["gospubliki_tg_resolve"]
+    assert (dag.timetable.expression, dag.catchup, dag.max_active_runs) == ("20 * * * *", False, 1)
+    assert str(getattr(dag.timetable.timezone, "name", dag.timetable.timezone)) == "Europe/Moscow"
+    assert [(t.task_id, t.pool) for t in dag.tasks] == [("resolve_usernames", "telegram_api")]
 
 
 def test_weekly_reports_run_on_monday_morning_after_the_daily_run(dagbag):

@@ -100,8 +100,9 @@ def test_the_resolve_budget_spreads_new_channels_over_runs(registry, world):
         assert today == min(budget * ACCOUNTS, n - resolved)
         assert all(c <= budget for c in load["details"]["resolves"]["by_account"].values())
         resolved += today
-        unread = [r for (_, _, s, r, _) in load["pages"].values() if s == "error"]
+        unread = [r for (_, _, s, r, _) in load["pages"].values() if s == "unresolved"]
         assert unread == ["not resolved yet (resolve budget)"] * (n - resolved)
+        assert load["details"]["unresolved"] == n - resolved
         tw.check_against_world(load, world, day, unread_reason="not resolved yet")
         day += timedelta(days=1)
     result, served = tw.run(registry, day, sim, resolve_budget=budget)

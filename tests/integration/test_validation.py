@@ -312,7 +312,7 @@ def test_broken_extraction_fails_on_the_share_of_ok_pages(warehouse, monkeypatch
     load_id = land(DAY, pages, [p for p in post_rows(DAY) if p["page_key"] == page_key(4)])
 
     outcome = validate_load(load_id)
-    assert failed_names(outcome) == {("expect_column_values_to_be_in_set", "fetch_status")}
+    assert failed_names(outcome) == {("expect_column_values_to_be_in_set", "fetch_status_resolved")}
     assert outcome.parameters["min_ok_share"] == 0.5
     assert outcome.failures[0]["observed"]["unexpected"] == 5  # five pages not 'ok'
 

@@ -14,7 +14,7 @@ import tg_world as tw
 from psycopg2.extras import execute_values
 
 from gospubliki.clients.errors import ApiFailure, NoCredentialsLeft
-from gospubliki.dates import MOSCOW
+from gospubliki.dates import MOSCOW, window_start
 from gospubliki.extract.vk import run_vk_extraction
 from gospubliki.quality import check_and_publish
 from gospubliki.reference.load import load_reference
@@ -158,6 +158,20 @@ def _minimum_requests(world) -> tuple[int, int]:
     )
 
 
+def _wall_pages_needed(world, page, first: int) -> tuple[int, int]:
+    """(wall.get calls, posts served) to read ``page``'s window: a first page of ``first`` posts,
+    then pages of 100 while the oldest non-pinned post of the last page is still in the window."""
+    since = int(window_start(DAY, WINDOW).timestamp())
+    offset, count, calls, served = 0, first, 0, 0
+    while True:
+        total, posts = world.wall(page, DAY, offset, count)
+        calls, served = calls + 1, served + len(posts)
+        dates = [p.unixtime for p in posts if not p.is_pinned]
+        if not (dates and min(dates) >= since and offset + count < total):
+            return calls, served
+        offset, count = offset + count, 100
+
+
 def test_region_load_matches_the_world_with_the_minimum_of_requests(registry, world):
     with start_in_thread(world) as sim:
         result = run_vk_extraction(
@@ -169,16 +183,18 @@ def test_region_load_matches_the_world_with_the_minimum_of_requests(registry, wo
     assert check_against_world(load, world) == len(world.pages_on("vk"))
     brief_minimum, wall_minimum = _minimum_requests(world)
     used = load["requests"]
+    pages = world.pages_on("vk")
+    readable = [p for p in pages if not p.deactivated and p.is_closed != 2]
+    walls = [_wall_pages_needed(world, p, 10) for p in readable if not p.is_closed]
+    further = sum(calls - 1 for calls, _ in walls)
     print(
         f"\nVK requests used: {used}; minimum ceil(N/500)+ceil(N/25) = {brief_minimum} "
-        f"(walls only for readable pages: {wall_minimum}); served by the simulator: {served['http_requests']}"
-    )
-    long_walls = sum(
-        len(world.posts_between(p, DAY - timedelta(days=WINDOW - 1), DAY)) // 100
-        for p in world.pages_on("vk")
+        f"(walls only for readable pages: {wall_minimum}); served by the simulator: {served['http_requests']}; "
+        f"wall.get: {served['inner_calls']['wall.get']} ({further} further pages), "
+        f"posts served {served['wall_posts_served']}"
     )
     assert used == served["http_requests"]  # our count is what the server saw
-    assert used <= wall_minimum + long_walls <= brief_minimum + long_walls
+    assert used <= wall_minimum + math.ceil(further / 25) + max(calls for calls, _ in walls)
     details = load["details"]
     assert details["requests"]["by_method"] == {
         "execute": used - math.ceil(len(load["pages"]) / 500),
@@ -186,15 +202,32 @@ def test_region_load_matches_the_world_with_the_minimum_of_requests(registry, wo
     }
     assert details["partial"] is False and details["tokens_stopped"] == {}
     skipped = details["skipped_pages"]["by_status"]
-    pages = world.pages_on("vk")
     assert skipped.get("deactivated", 0) == sum(1 for p in pages if p.deactivated)
     assert skipped.get("private", 0) == sum(1 for p in pages if p.is_closed == 2 and not p.deactivated)
     assert details["errors"]["by_code"] == ({"15": n} if (n := sum(p.is_closed == 1 for p in pages)) else {})
-    # skipped pages cost no wall.get: only readable walls were asked for
-    assert served["inner_calls"]["wall.get"] == sum(
-        1 for p in pages if not p.deactivated and p.is_closed != 2
-    )
+    # skipped pages cost no wall.get: only readable walls were asked for, each first for 10 posts,
+    # then for 100 more only while the page still reached into the window
+    assert served["inner_calls"]["wall.get"] == len(readable) + further
+    answered = sum(1 for p in readable if not p.is_closed)  # a members-only wall answers error 15
+    assert served["wall_counts"] == {10: answered, **({100: further} if further else {})}
+    assert served["wall_posts_served"] == sum(posts for _, posts in walls)
     assert len(set(served["requests_by_token"])) == 4  # the work was spread over the tokens
+
+
+def test_a_first_page_of_100_posts_reads_the_same_window_with_more_transfer(registry, world, monkeypatch):
+    """The old behaviour (``GOSPUBLIKI_VK_WALL_FIRST_COUNT=100``) lands the same posts: the small
+    first page saves what was transferred and parsed, not what was landed."""
+    monkeypatch.setenv("GOSPUBLIKI_VK_WALL_FIRST_COUNT", "100")
+    with start_in_thread(world) as sim:
+        run_vk_extraction(DAY, url=registry, base_url=sim.url_template, tokens=list(DEFAULT_VK_TOKENS), rps=20)
+        served = sim.stats()
+    assert check_against_world(_load(registry), world) == len(world.pages_on("vk"))
+    readable = [p for p in world.pages_on("vk") if not p.deactivated and p.is_closed == 0]
+    big = sum(_wall_pages_needed(world, p, 100)[1] for p in readable)
+    small = sum(_wall_pages_needed(world, p, 10)[1] for p in readable)
+    print(f"\nposts served for the window: first page of 100 → {big}, of 10 → {small} ({small / big:.0%})")
+    assert served["wall_posts_served"] == big and served["wall_counts"].keys() == {100}
+    assert small < big / 2
 
 
 def test_a_token_revoked_mid_run_moves_its_work_to_the_others(registry, world, monkeypatch):
@@ -450,8 +483,9 @@ def test_payload_anomalies_cost_their_page_only_and_the_load_validates(registry,
     }
     load = _run(registry, world, Faults(page_anomalies=anomalies))
     assert load["status"] == "loaded"
-    n_not_object = len(world.wall(not_object, DAY, 0, 100)[1]) - 1
-    n_bad_date = len(world.wall(bad_date, DAY, 0, 100)[1]) - 1
+    # the anomaly is the last item of the wall's first page (10 posts)
+    n_not_object = len(world.wall(not_object, DAY, 0, 10)[1]) - 1
+    n_bad_date = len(world.wall(bad_date, DAY, 0, 10)[1]) - 1
     skipped = {
         wrong_type.key: ("error", "bad payload: group members_count is '1 234 567', not an integer"),
         not_object.key: ("posts_unread", f"bad payload: wall.get item {n_not_object} is str, not an object"),

@@ -108,7 +108,7 @@ def check_against_world(
     load: dict, world, day: date, *, unread_reason: str | None = None, skipped: dict | None = None
 ) -> int:
     """Every registry page has its row with the world's status, subscribers and posts. Pages with
-    ``fetch_status = 'error'`` are allowed only with a reason starting with ``unread_reason``.
+    ``fetch_status`` 'error' or 'unresolved' are allowed only with a reason starting with ``unread_reason``.
     ``skipped``: world page key -> (fetch_status, reason) expected instead (an injected fault; such
     a page has no posts, and subscribers only when 'posts_unread'), or None (checked by the caller).
     Returns the number of pages checked in full."""
@@ -124,7 +124,7 @@ def check_against_world(
                 assert key(page) not in load["posts"], key(page)
                 full += 1
             continue
-        if unread_reason is not None and status == "error":
+        if unread_reason is not None and status in ("error", "unresolved"):
             assert reason.startswith(unread_reason), (key(page), reason)
             assert key(page) not in load["posts"]
             continue

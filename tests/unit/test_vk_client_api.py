@@ -152,7 +152,7 @@ def _ts(day: int) -> datetime:
     return datetime(2026, 3, 1, tzinfo=UTC) + timedelta(days=day)
 
 
-_CALL = re.compile(r'"owner_id": -(\d+), "count": 100, "offset": (\d+)')
+_CALL = re.compile(r'"owner_id": -(\d+), "count": (\d+), "offset": (\d+)')
 
 
 def _walls_script(posts_of, fail=lambda token, owner, position: None):
@@ -162,14 +162,14 @@ def _walls_script(posts_of, fail=lambda token, owner, position: None):
     def script(method, form):
         response, errors = [], []
         for position, m in enumerate(_CALL.finditer(form["code"])):
-            owner, offset = int(m.group(1)), int(m.group(2))
+            owner, count, offset = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if (code := fail(form["access_token"], owner, position)) is not None:
                 response.append(False)
                 errors.append({"method": "wall.get", "error_code": code, "error_msg": "Rate limit reached"})
                 continue
             items = posts_of(owner)
             served.append((form["access_token"], owner, offset))
-            response.append({"count": len(items), "items": items[offset : offset + 100]})
+            response.append({"count": len(items), "items": items[offset : offset + count]})
         return {"response": response, **({"execute_errors": errors} if errors else {})}
 
     return script, served
@@ -191,9 +191,10 @@ def test_long_walls_get_further_pages_in_later_batches_and_old_pinned_posts_are_
     result = client.get_walls(list(range(1, 31)), since, until)
     assert {g: len(p) for g, p in result.posts.items() if g <= 3} == {1: 250, 2: 120, 3: 3}
     assert 1 not in [p["id"] for p in result.posts[2]]  # the old pinned post is not a post of the window
-    # 2 executes for 30 first pages, then one for the 2 long walls, then one for wall 1's third page
-    assert client.requests.snapshot()["by_method"] == {"execute": 4}
-    assert sorted((o, off) for _, o, off in served if off) == [(1, 100), (1, 200), (2, 100)]
+    # 2 executes for 30 first pages of 10 posts, then one for the 2 long walls' pages from 10, one
+    # for their pages from 110, one for wall 1's last page (from 210)
+    assert client.requests.snapshot()["by_method"] == {"execute": 5}
+    assert sorted((o, off) for _, o, off in served if off) == [(1, 10), (1, 110), (1, 210), (2, 10), (2, 110)]
 
 
 def test_a_quota_error_inside_execute_requeues_only_the_failed_calls(serve):

@@ -42,6 +42,28 @@ def test_wall_script_is_literal_vkscript_with_json_args():
     assert [a["owner_id"] for a in args] == [-101, -202]
 
 
+def test_a_walls_first_page_is_small_and_later_pages_are_full():
+    first = WallTask(101, count=10)
+    assert wall_script([first]) == (
+        'return [API.wall.get({"owner_id": -101, "count": 10, "offset": 0, "filter": "owner"})];'
+    )
+    second = first.next_page()
+    assert (second.offset, second.count, second.attempt) == (10, 100, 0)
+    assert (second.next_page().offset, second.next_page().count) == (110, 100)
+    retry = first.retried()
+    assert (retry.offset, retry.count, retry.attempt) == (0, 10, 1)  # a retry asks for the same page
+
+
+def test_a_small_first_page_full_of_window_posts_asks_for_more():
+    items = [_post(50 - i, 1999 - i) for i in range(10)]  # 10 posts, all inside [1000, 2000)
+    kept, more = window_posts({"count": 50, "items": items}, 0, 1000, count=10)
+    assert len(kept) == 10 and more is True
+    kept, more = window_posts({"count": 50, "items": items[:3] + [_post(1, 900)]}, 0, 1000, count=10)
+    assert len(kept) == 3 and more is False  # the window starts inside this page
+    _, more = window_posts({"count": 10, "items": items}, 0, 1000, count=10)
+    assert more is False  # the wall holds exactly these 10 posts
+
+
 def test_wall_script_of_a_full_batch_has_25_calls():
     script = wall_script([WallTask(g) for g in range(1, 26)])
     assert script.count("API.wall.get(") == 25 and script.startswith("return [") and script.endswith("];")

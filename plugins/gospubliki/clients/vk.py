@@ -7,8 +7,9 @@
   timeout; the HTTP requests actually sent are counted per method;
 * transient errors (6, 9, 10, HTTP 5xx, timeouts) are retried with ``tenacity`` (bounded,
   exponential back-off); vk_api's own unbounded retry of error 6 is replaced;
-* ``groups.getById`` in batches of 500 refs; ``wall.get`` 25 per ``execute``, with further pages
-  only for walls whose first page does not reach back to the window start.
+* ``groups.getById`` in batches of 500 refs; ``wall.get`` 25 per ``execute``: a small first page
+  (``wall_first_count`` posts, 10 by default), then full pages of 100 only for walls whose previous
+  page does not reach back to the window start.
 """
 
 from __future__ import annotations
@@ -154,11 +155,13 @@ class VkClient:
         retry_wait: float = 0.5,
         max_retry_wait: float = 30.0,
         parallel: int = 4,
+        wall_first_count: int = vb.WALL_FIRST_COUNT,
     ):
         if "{" in base_url:
             raise ValueError(f"fill the placeholders of the VK base URL first (format_base_url): {base_url}")
         self.base_url = base_url.rstrip("/")
         self.retries = max(1, retries)
+        self.wall_first_count = min(max(1, wall_first_count), vb.WALL_COUNT)
         self.requests = RequestCounter()
         self.errors = ErrorStats()
         self._retrying = Retrying(
@@ -265,7 +268,8 @@ class VkClient:
         """
         result, lock = WallsResult(), threading.Lock()
         window = (int(since.timestamp()),)
-        tasks = [vb.WallTask(g) for g in dict.fromkeys(int(g) for g in group_ids)]
+        first = self.wall_first_count
+        tasks = [vb.WallTask(g, count=first) for g in dict.fromkeys(int(g) for g in group_ids)]
         round_no = 0
         while tasks:
             round_no += 1
@@ -305,7 +309,7 @@ class VkClient:
         for task, page, error in vb.execute_outcomes(unit, raw):
             if page is not None:
                 try:
-                    posts, more = vb.window_posts(page, task.offset, window[0])
+                    posts, more = vb.window_posts(page, task.offset, window[0], task.count)
                 except BadPayload as exc:
                     self.errors.add(exc.action, exc.code)
                     with lock:
@@ -318,7 +322,7 @@ class VkClient:
                     # a post read twice is kept twice: the landing quarantines the repeat
                     result.posts.setdefault(task.group_id, []).extend(p for p in posts if "id" in p)
                     if more:
-                        later.append(vb.WallTask(task.group_id, task.offset + vb.WALL_COUNT))
+                        later.append(task.next_page())
                 continue
             code = (error or {}).get("error_code")
             message = f"wall.get error {code}: {(error or {}).get('error_msg', 'execute returned false')}"
@@ -328,7 +332,7 @@ class VkClient:
                 stop, requeue = CredentialStopped("vk", code, message), [*requeue, task]
             elif action is Action.RETRY and task.attempt + 1 < self.retries:
                 with lock:
-                    later.append(vb.WallTask(task.group_id, task.offset, task.attempt + 1))
+                    later.append(task.retried())
             elif action in (Action.RETRY, Action.SKIP_PAGE):
                 skip = (
                     Skip.for_error(code, message)

@@ -18,7 +18,11 @@ from gospubliki.clients.errors import Action, ApiFailure, BadPayload
 
 GET_BY_ID_BATCH = 500  # refs per groups.getById
 EXECUTE_CALLS = 25  # API calls per execute
-WALL_COUNT = 100  # posts per wall.get (the API maximum)
+WALL_COUNT = 100  # posts per wall.get (the API maximum): pages after the first
+#: posts asked for in the first wall.get of a wall (``GOSPUBLIKI_VK_WALL_FIRST_COUNT``): a page
+#: publishes ≈ 0.5 posts a week on a national day, so a small first page holds the whole window of
+#: almost every wall (a pinned post included); walls busier than that page on at WALL_COUNT.
+WALL_FIRST_COUNT = 10
 
 RETRY_CODES = frozenset({1, 6, 9, 10})  # 1: "Unknown error occurred, try later"
 SKIP_CODES = frozenset({15, 18, 19, 30, 100, 113, 125, 203})  # known page errors (any other: skip too)
@@ -146,18 +150,27 @@ def match_groups(refs: Iterable[str], groups: Iterable[dict]) -> dict[str, dict]
 # ------------------------------------------------------------------ wall.get through execute
 @dataclass(frozen=True)
 class WallTask:
-    """One ``wall.get`` call: a community's wall from ``offset``; ``attempt`` counts inner retries."""
+    """One ``wall.get`` call: ``count`` posts of a community's wall from ``offset``; ``attempt``
+    counts inner retries."""
 
     group_id: int
     offset: int = 0
     attempt: int = 0
+    count: int = WALL_COUNT
+
+    def next_page(self) -> WallTask:
+        """The page after this one (always a full page: the wall is busier than a first page)."""
+        return WallTask(self.group_id, self.offset + self.count, 0, WALL_COUNT)
+
+    def retried(self) -> WallTask:
+        return WallTask(self.group_id, self.offset, self.attempt + 1, self.count)
 
 
-def wall_script(tasks: Sequence[WallTask], count: int = WALL_COUNT) -> str:
+def wall_script(tasks: Sequence[WallTask]) -> str:
     """Literal VKScript returning one ``wall.get`` result per task (``false`` where it failed)."""
     calls = ", ".join(
         "API.wall.get("
-        + json.dumps({"owner_id": -t.group_id, "count": count, "offset": t.offset, "filter": "owner"})
+        + json.dumps({"owner_id": -t.group_id, "count": t.count, "offset": t.offset, "filter": "owner"})
         + ")"
         for t in tasks
     )

@@ -9,6 +9,7 @@
 | ``GOSPUBLIKI_VK_RETRIES`` | ``5`` | attempts per request for transient errors |
 | ``GOSPUBLIKI_VK_RETRY_WAIT`` | ``0.5`` | first back-off wait, seconds (doubles, capped at 30 s) |
 | ``GOSPUBLIKI_VK_PARALLEL`` | ``4`` | tokens used at once (one thread each) |
+| ``GOSPUBLIKI_VK_WALL_FIRST_COUNT`` | ``10`` | posts asked for in a wall's first ``wall.get`` (1–100); further pages are 100 |
 """
 
 from __future__ import annotations
@@ -44,3 +45,7 @@ def vk_retry_wait() -> float:
 
 def vk_parallel() -> int:
     return int(env("GOSPUBLIKI_VK_PARALLEL", "4"))
+
+
+def vk_wall_first_count() -> int:
+    return int(env("GOSPUBLIKI_VK_WALL_FIRST_COUNT", "10"))

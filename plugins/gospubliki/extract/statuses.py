@@ -12,6 +12,9 @@
 ``not_found``   the API does not know the page
 ``error``       nothing usable was read this run (an error code, an unexpected answer, a
                 value the warehouse cannot hold, retries exhausted, no credential left)
+``unresolved``  Telegram only: no account has resolved the channel's username yet — the
+                resolve job works through new usernames within a daily budget per account
+                (``extract/telegram_resolve.py``). Reported, not read; not a failure of the load
 =============== ==============================================================================
 """
 
@@ -20,4 +23,5 @@ from __future__ import annotations
 OK = "ok"
 POSTS_UNREAD = "posts_unread"
 ERROR = "error"
-FETCH_STATUSES = (OK, POSTS_UNREAD, "deactivated", "private", "not_found", ERROR)
+UNRESOLVED = "unresolved"
+FETCH_STATUSES = (OK, POSTS_UNREAD, "deactivated", "private", "not_found", ERROR, UNRESOLVED)

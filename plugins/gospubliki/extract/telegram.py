@@ -9,8 +9,9 @@ counted once).
 
 ``fetch_status`` of a page: ``ok``; ``private`` (``CHANNEL_PRIVATE``); ``not_found`` (username not
 occupied, not a channel, invalid cached hash); ``deactivated`` (blocked by Telegram on every
-platform); ``error`` — not read this run: ``not resolved yet (resolve budget)``, ``flood wait: …``,
-``retries exhausted: …`` or no account left. A later run reads them.
+platform); ``unresolved`` — no account has resolved the username yet (the resolve job,
+``extract/telegram_resolve.py``, will; reported, not a failure); ``error`` — not read this run:
+``flood wait: …``, ``retries exhausted: …`` or no account left. A later run reads them.
 
 Requests per run: 2 per readable channel (``GetFullChannel`` + one ``GetHistory`` page when the
 window holds ≤ 100 messages), 1 per private channel, a resolve per username not cached yet, and 3

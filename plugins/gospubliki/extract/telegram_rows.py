@@ -161,4 +161,6 @@ def details_of(
         "moved_channels": collected.moved,
         "rounds": collected.rounds,
         "skipped_pages": skipped_summary(skipped),
+        # channels no account has resolved yet: reported, not a failure (the resolve job's queue)
+        "unresolved": sum(1 for o in outcomes if o.status == "unresolved"),
     }

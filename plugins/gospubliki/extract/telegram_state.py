@@ -85,6 +85,12 @@ def save(url: str | None, snapshot_date: date, result: CollectResult) -> None:
             cur.execute(
                 "delete from raw.tg_channel_cache where account = %s and username = %s", (account, username)
             )
+        if result.resolves:  # the daily budget is shared with the resolve job (telegram_resolve.py)
+            from gospubliki.dates import today_in_moscow
+            from gospubliki.extract.telegram_resolve import count_resolves
+
+            for account, n in result.resolves.items():
+                count_resolves(cur, account, today_in_moscow(), n)
         if result.flood_waits:
             execute_values(
                 cur,

@@ -297,6 +297,7 @@ def run_vk_extraction(
             retries=vk_settings.vk_retries(),
             retry_wait=vk_settings.vk_retry_wait(),
             parallel=vk_settings.vk_parallel(),
+            wall_first_count=vk_settings.vk_wall_first_count(),
         )
     started = time.monotonic()
     try:

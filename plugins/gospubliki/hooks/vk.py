@@ -61,6 +61,7 @@ class VkHook(BaseHook):
             retries=vk_settings.vk_retries(),
             retry_wait=vk_settings.vk_retry_wait(),
             parallel=int(extra.get("parallel", vk_settings.vk_parallel())),
+            wall_first_count=int(extra.get("wall_first_count", vk_settings.vk_wall_first_count())),
         )
 
     def get_conn(self) -> VkClient:

@@ -169,6 +169,8 @@ def asset_query(spec: suites.NetworkSpec, part: str) -> str:
     The pages asset adds, per page, what the previous validated load of the same network (latest
     earlier snapshot date) read for it, so the history checks compare like with like:
 
+    * ``fetch_status_resolved``: the page's status, null while a Telegram channel is ``unresolved``
+      (not yet resolved by any account: the ok-share is over the pages the run could ask for);
     * ``fetch_status_if_read_before``: this load's status of a page read 'ok' then (else null);
     * ``members_count_before``: then members of a page both loads counted (else null);
     * ``members_count_compared``: now members of a page both loads counted (else 0).
@@ -191,6 +193,7 @@ def asset_query(spec: suites.NetworkSpec, part: str) -> str:
     )
     return (
         f"select {cols}, "
+        "nullif(b.fetch_status, 'unresolved') as fetch_status_resolved, "
         "case when p.page_key is not null then b.fetch_status end as fetch_status_if_read_before, "
         "case when b.members_count is not null then p.members_count end as members_count_before, "
         "case when p.members_count is not null then b.members_count else 0 end as members_count_compared "

@@ -77,6 +77,8 @@ class Stats:
         self.requests_by_method: Counter = Counter()
         self.requests_by_token: Counter = Counter()
         self.inner_calls: Counter = Counter()
+        self.wall_counts: Counter = Counter()  # the ``count`` asked for, per wall.get
+        self.wall_posts_served = 0  # posts sent in wall.get answers (transfer, parsing)
         self.errors_by_code: Counter = Counter()
         self.execute_errors_by_code: Counter = Counter()
         self.wall_get_quota_used: defaultdict = defaultdict(Counter)
@@ -89,6 +91,8 @@ class Stats:
                 "requests_by_token": dict(self.requests_by_token),
                 "inner_calls": dict(self.inner_calls),
                 "inner_calls_total": sum(self.inner_calls.values()),
+                "wall_counts": dict(self.wall_counts),
+                "wall_posts_served": self.wall_posts_served,
                 "errors_by_code": {str(k): v for k, v in self.errors_by_code.items()},
                 "execute_errors_by_code": {str(k): v for k, v in self.execute_errors_by_code.items()},
                 "wall_get_quota_used": {t: dict(d) for t, d in self.wall_get_quota_used.items()},
@@ -217,6 +221,9 @@ class VkEmulator:
         items = anomalies.posts(kind, [anomalies.post(kind, post_object(page, p), "vk") for p in posts], "vk")
         if offset == 0 and page.page_id in self.faults.vk_wall_anomalies:
             items = _with_anomalies(items, day, self.faults.vk_wall_anomalies[page.page_id])
+        with self.stats.lock:
+            self.stats.wall_counts[count] += 1
+            self.stats.wall_posts_served += len(items)
         return {"items": items} if kind == "missing_count" else {"count": total, "items": items}
 
     def _execute(self, params: dict, token: str, day: date) -> dict:

@@ -6,8 +6,8 @@ Rules (the issue's, as implemented):
   (``(account, username) -> ChannelRef``); the least loaded such account takes it. A channel no
   usable account has cached is resolved by the least loaded account with resolve budget left
   (``resolve_budget`` per account per run, ``resolve_interval`` seconds apart); when no budget is
-  left it is recorded as ``error`` / ``not resolved yet (resolve budget)`` and a later run resolves
-  it. A username known not to exist (``negative`` cache) is not resolved again.
+  left it is recorded as ``unresolved`` / ``not resolved yet (resolve budget)`` and the resolve job
+  (``extract/telegram_resolve.py``) or a later run resolves it. A username known not to exist (``negative`` cache) is not resolved again.
 * **Per channel:** ``GetFullChannel`` then, unless the channel is blocked, the history of the
   window (``iter_posts``); ``channel_interval`` seconds apart per account.
 * **Flood waits** are recorded per (account, request type); that account sends no such request
@@ -52,6 +52,7 @@ from gospubliki.clients.telegram.port import (
 log = logging.getLogger(__name__)
 
 NOT_RESOLVED = "not resolved yet (resolve budget)"
+UNRESOLVED = "unresolved"  # gospubliki.extract.statuses.UNRESOLVED
 POSTS_UNREAD = "posts_unread"  # gospubliki.extract.statuses.POSTS_UNREAD (clients do not import extract)
 FLOOD_WAIT = "flood wait"
 
@@ -224,7 +225,8 @@ class Collector:
                     budget_left[chosen] -= 1
                     readers = [chosen]
             if not readers:
-                self._outcome(task, "error", *self._why_unread(task, budget_left))
+                reason, kind = self._why_unread(task, budget_left)
+                self._outcome(task, UNRESOLVED if kind == "not_resolved" else "error", reason, kind)
                 continue
             chosen = min(readers, key=lambda a: (load[a], rank[a]))
             plan.setdefault(chosen, []).append(task)

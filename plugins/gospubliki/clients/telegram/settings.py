@@ -6,6 +6,7 @@
 | ``GOSPUBLIKI_TG_API_HASH`` | — | the application's ``api_hash`` (a secret) |
 | ``GOSPUBLIKI_TG_SESSIONS`` | — | JSON ``{"account name": "<StringSession>"}`` (secrets: user accounts) |
 | ``GOSPUBLIKI_TG_RESOLVE_BUDGET`` | ``30`` | usernames resolved per account per run, at most |
+| ``GOSPUBLIKI_TG_RESOLVE_DAILY_BUDGET`` | ``200`` | … and per account and Moscow day (``extract/telegram_resolve.py``) |
 | ``GOSPUBLIKI_TG_RESOLVE_INTERVAL`` | ``2`` | seconds between two resolves of one account (≈ 30 a minute) |
 | ``GOSPUBLIKI_TG_CHANNEL_INTERVAL`` | ``3`` | seconds between two channels of one account |
 | ``GOSPUBLIKI_TG_FLOOD_SLEEP`` | ``10`` | telethon sleeps through flood waits up to this (s) |
