@@ -32,7 +32,8 @@ from __future__ import annotations
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
-from gospubliki.orchestration.dbt import dbt_build_task
+from gospubliki.orchestration.alerts import daily_deadline
+from gospubliki.orchestration.dbt import dbt_build_task, source_freshness_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
 from gospubliki.orchestration.networks import NETWORKS
 
@@ -44,6 +45,7 @@ from gospubliki.orchestration.networks import NETWORKS
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=daily_deadline(),
     tags=["gospubliki", "vk", "ok", "telegram", "dbt"],
     params={
         "snapshot_date": Param(
@@ -122,6 +124,7 @@ def gospubliki_daily():
     gate = EmptyOperator(task_id="all_networks_validated")
     validations >> dbt_build
     [*validations, dbt_build] >> gate
+    dbt_build >> source_freshness_task(trigger_rule=TriggerRule.ALL_DONE)
 
 
 gospubliki_daily()
