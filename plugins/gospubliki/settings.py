@@ -191,8 +191,9 @@ class Alerts:
     email_from: str | None = None  # GOSPUBLIKI_ALERT_EMAIL_FROM: else the connection's from_email
     smtp_conn_id: str = "smtp_default"  # GOSPUBLIKI_ALERT_SMTP_CONN_ID
     telegram_conn_id: str = "gospubliki_alerts_telegram"  # GOSPUBLIKI_ALERT_TELEGRAM_CONN_ID
-    daily_deadline: str = "09:00"  # GOSPUBLIKI_DAILY_DEADLINE: Moscow time the daily run must be done by
-    digest_examples: int = 5  # GOSPUBLIKI_ALERT_DIGEST_EXAMPLES: example pages per kind in a digest
+    daily_deadline: str | None = "09:00"  # GOSPUBLIKI_DAILY_DEADLINE: Moscow time the daily run must be
+    # done by; "off": no deadline (what `airflow dags test` runs need, see orchestration/runner.py)
+    digest_examples: int = 3  # GOSPUBLIKI_ALERT_DIGEST_EXAMPLES: example pages per kind in a digest
     ui_url: str | None = None  # GOSPUBLIKI_ALERT_UI_URL: Airflow UI base for log links ([api] base_url)
 
 
@@ -202,15 +203,17 @@ def alerts() -> Alerts:
     to = tuple(a.strip() for a in (env("GOSPUBLIKI_ALERT_EMAIL_TO", "") or "").split(",") if a.strip())
     deadline = env("GOSPUBLIKI_DAILY_DEADLINE", default.daily_deadline) or default.daily_deadline
     hours, _, minutes = deadline.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-        raise ValueError(f"GOSPUBLIKI_DAILY_DEADLINE must be HH:MM (Moscow time), got {deadline!r}")
+    if deadline.strip().lower() == "off":
+        deadline = None
+    elif not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"GOSPUBLIKI_DAILY_DEADLINE must be HH:MM (Moscow time) or off, got {deadline!r}")
     return Alerts(
         email_to=to,
         email_from=env("GOSPUBLIKI_ALERT_EMAIL_FROM"),
         smtp_conn_id=env("GOSPUBLIKI_ALERT_SMTP_CONN_ID", default.smtp_conn_id) or default.smtp_conn_id,
         telegram_conn_id=env("GOSPUBLIKI_ALERT_TELEGRAM_CONN_ID", default.telegram_conn_id)
         or default.telegram_conn_id,
-        daily_deadline=f"{int(hours):02d}:{int(minutes):02d}",
+        daily_deadline=f"{int(hours):02d}:{int(minutes):02d}" if deadline else None,
         digest_examples=int(env("GOSPUBLIKI_ALERT_DIGEST_EXAMPLES", str(default.digest_examples))),
         ui_url=env("GOSPUBLIKI_ALERT_UI_URL"),
     )

@@ -86,6 +86,30 @@ def show(title, mail, message):
           f"parse_mode {message.get('parse_mode')}) -----\n{message['text']}")
 
 
+def test_a_clean_day_sends_the_page_alerts_digest_with_the_marts_numbers(stack):
+    url, mails, messages = stack
+    result = run_daily(DAY_1, LOG_DIR)
+    assert result.state == "success", result.log_file
+    (mail,), (message,) = mails.wait_for(1), messages.wait_for(1)
+    counts = dict(query(url, "select alert_kind, count(*) from marts.page_alerts_daily where snapshot_date = %s "
+                             "group by 1", DAY_1))
+    total = sum(counts.values())
+    print(f"\npage alerts on {DAY_1}: {counts}")
+    assert total > 0 and set(counts) == {"silent"}  # the first collected day: nothing to compare with
+    assert mail.subject == f"[gospubliki] Оповещения о страницах за {DAY_1}: {total}"
+    (region_code, region_name), = query(url, "select distinct region_code, region_name from marts.page_alerts_daily "
+                                             "where snapshot_date = %s", DAY_1)
+    (top_url, top_name), = query(
+        url, "select page_url, page_name from marts.page_alerts_daily where snapshot_date = %s "
+             "order by members_count desc nulls last, page_key limit 1", DAY_1)
+    for text in (mail.body, message["text"]):
+        assert f"Всего: {total}\n• замолчали: {counts['silent']}\n" in text
+        assert f"• {region_name} ({region_code}): {total} — замолчали {counts['silent']}\n" in text
+        assert f'<a href="{top_url}">{top_name}</a>' in text
+    assert len(message["text"]) < 4096
+    show("page alerts digest", mail, message)
+
+
 def test_a_corrupted_day_and_a_broken_dbt_model_alert_with_what_failed(stack):
     url, mails, messages = stack
     sent_before = len(mails.snapshot()), len(messages.snapshot())
@@ -141,3 +165,42 @@ def test_a_corrupted_day_and_a_broken_dbt_model_alert_with_what_failed(stack):
     show("validation failed", vk_mail, next(m for m in new_messages if m["text"] == vk_text))
     dbt_mail = next(m for m in new_mails if m.subject.endswith(f"task failed: dbt_build · {DAY_2}"))
     show("dbt failed", dbt_mail, next(m for m in new_messages if "(try 2 of 2)" in m["text"] and "dbt_build" in m["text"]))
+
+
+def test_the_deadline_alert_goes_out_for_a_late_scheduled_run_only(stack):
+    """The daily DAG's DeadlineAlert callback, run by Airflow's own CallbackTrigger (what the
+    triggerer runs once the scheduler finds the deadline missed) with the context the scheduler
+    gives it (Deadline.handle_miss): a scheduled run still running → both channels; a manual run → nothing."""
+    import asyncio
+
+    from airflow.triggers.callback import CallbackTrigger
+
+    from gospubliki.orchestration.alerts import daily_deadline
+
+    _, mails, messages = stack
+    deadline = daily_deadline()
+    assert (deadline.interval.total_seconds(), deadline.callback.kwargs) == (6 * 3600, {"deadline": "09:00"})
+    before = len(mails.snapshot()), len(messages.snapshot())
+
+    def fire(run_type):
+        run = {"dag_id": "gospubliki_daily", "run_id": f"{run_type}__2026-11-22T00:00:00+00:00", "run_type": run_type,
+               "state": "running", "logical_date": "2026-11-22T00:00:00Z", "start_date": "2026-11-22T00:00:05Z",
+               "conf": {}}
+        trigger = CallbackTrigger(deadline.callback.path, {**deadline.callback.kwargs, "context": {
+            "dag_run": run, "deadline": {"id": "d1", "deadline_time": "2026-11-22T06:00:00Z"}}})
+
+        async def events():
+            return [e.payload async for e in trigger.run()]
+
+        return asyncio.run(events())
+
+    events = fire("scheduled")
+    assert events[-1] == {"state": "success", "body": ["email", "telegram"]}, events
+    mail, = mails.wait_for(before[0] + 1)[before[0]:]
+    message, = messages.wait_for(before[1] + 1)[before[1]:]
+    assert mail.subject == "[gospubliki] daily run not finished by 09:00 Moscow time · 2026-11-21"
+    assert "run scheduled__2026-11-22T00:00:00+00:00 is running" in message["text"]
+    show("deadline missed", mail, message)
+
+    assert fire("manual")[-1] == {"state": "success", "body": []}
+    assert (len(mails.snapshot()), len(messages.snapshot())) == (before[0] + 1, before[1] + 1)

@@ -56,7 +56,8 @@ def test_dbt_waits_for_every_network_and_needs_one_validated_load(dagbag):
     gate = dag.get_task("all_networks_validated")
     assert gate.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg", "dbt_build"}
     assert gate.trigger_rule == "all_success"
-    assert {t.task_id for t in dag.leaves} == {"all_networks_validated", "dbt_source_freshness"}
+    assert {t.task_id for t in dag.leaves} == {"all_networks_validated", "dbt_source_freshness",
+                                                     "data_alerts_digest"}
 
 
 def test_every_task_alerts_on_failure_and_retry_and_the_daily_run_has_a_deadline(dagbag):
@@ -70,3 +71,4 @@ def test_every_task_alerts_on_failure_and_retry_and_the_daily_run_has_a_deadline
     assert deadline.interval == timedelta(hours=6)  # 03:00 start → 09:00 Moscow (GOSPUBLIKI_DAILY_DEADLINE)
     assert deadline.callback.path == "gospubliki.orchestration.alerts.deadline_missed"
     assert dagbag.dags[DAG_ID].get_task("dbt_source_freshness").trigger_rule == "all_done"
+    assert dagbag.dags[DAG_ID].get_task("data_alerts_digest").upstream_task_ids == {"dbt_build", "snapshot_date"}

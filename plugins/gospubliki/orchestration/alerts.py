@@ -183,13 +183,16 @@ def daily_deadline():
     """The daily DAG's ``DeadlineAlert``: not finished ``GOSPUBLIKI_DAILY_DEADLINE`` (Moscow) after
     its 03:00 start → :func:`deadline_missed` in the triggerer. Airflow creates the deadline when
     the run is created and drops it when the run succeeds; the scheduler queues the callback when
-    the time passes."""
+    the time passes. ``None`` when the setting is ``off``."""
     from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
 
+    deadline = settings.alerts().daily_deadline
+    if deadline is None:
+        return None
     return DeadlineAlert(
         reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
-        interval=deadline_interval(settings.alerts().daily_deadline),
-        callback=AsyncCallback(deadline_missed, kwargs={"deadline": settings.alerts().daily_deadline}),
+        interval=deadline_interval(deadline),
+        callback=AsyncCallback(deadline_missed, kwargs={"deadline": deadline}),
         name="daily_run_deadline",
     )
 
