@@ -40,3 +40,11 @@ def test_nothing_configured_sends_nothing_and_says_so_once(monkeypatch, caplog):
 
 def test_the_network_of_a_task():
     assert [alerts.network_of(t) for t in ("extract_vk", "validate_tg", "dbt_build", None)] == ["VK", "Telegram", "—", "—"]
+
+
+def test_a_long_telegram_text_is_cut_at_a_line_end():
+    text = "".join(f"<b>line {i}</b>\n" for i in range(1000))
+    cut = notifiers.fit_telegram(text)
+    assert len(cut) <= notifiers.TELEGRAM_LIMIT and cut.endswith("… (cut: the e-mail and the task log have it all)")
+    assert cut.split("\n")[-2].endswith("</b>")  # whole lines only: no tag left open
+    assert notifiers.fit_telegram("short") == "short"

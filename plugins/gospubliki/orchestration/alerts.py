@@ -61,13 +61,22 @@ def problems_of(error: BaseException | str | None) -> tuple[str, list[str]]:
             o = exc.outcome
             title = (f"Failed expectations ({o.failed} of {o.evaluated}, suite {o.suite}, "
                      f"audit.validations #{o.validation_id})")
-            return title, [line[:600] for line in o.failure_lines()]
+            return title, _first(o.failure_lines())
         if isinstance(exc, dbt_failed):
             lines = [f"{status}: {node}: {message[:600]}" for node, status, message in exc.failures]
             if exc.exception is not None:
                 lines.append(f"error: {type(exc.exception).__name__}: {str(exc.exception)[:600]}")
-            return f"dbt {' '.join(exc.command[:2])} failed", lines or [str(exc)[:1000]]
+            return f"dbt {' '.join(exc.command[:2])} failed", _first(lines) or [str(exc)[:1000]]
     return "Error", [f"{type(error).__name__}: {str(error)[:1000]}"]
+
+
+def _first(lines: list[str], count: int = 10, width: int = 600) -> list[str]:
+    """At most ``count`` lines of at most ``width`` characters (an alert must stay readable and
+    fit a Telegram message); the rest is counted."""
+    out = [line if len(line) <= width else line[: width - 1] + "…" for line in lines[:count]]
+    if len(lines) > count:
+        out.append(f"… and {len(lines) - count} more (see the task log)")
+    return out
 
 
 def network_of(task_id: str | None) -> str:

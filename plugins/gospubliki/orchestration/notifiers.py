@@ -39,7 +39,21 @@ class TelegramNotifier(BaseNotifier):
         self.chat_id = chat_id
 
     def notify(self, context) -> None:
-        _bot_hook(self.telegram_conn_id, self.chat_id).send_message({"text": self.text})
+        _bot_hook(self.telegram_conn_id, self.chat_id).send_message({"text": fit_telegram(self.text)})
+
+
+#: a Telegram message holds at most 4 096 characters
+TELEGRAM_LIMIT = 4096
+
+
+def fit_telegram(text: str, limit: int = TELEGRAM_LIMIT) -> str:
+    """``text`` cut at a line end to fit one message (the templates keep every tag within a line,
+    so the HTML stays valid), with a mark that it was cut."""
+    if len(text) <= limit:
+        return text
+    mark = "\n… (cut: the e-mail and the task log have it all)"
+    head = text[: limit - len(mark)]
+    return head[: head.rfind("\n")] + mark if "\n" in head else head + mark
 
 
 def _bot_hook(conn_id: str, chat_id: str | None):
