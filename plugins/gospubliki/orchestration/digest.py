@@ -62,11 +62,17 @@ def digest(url: str, day: str, examples: int | None = None) -> dict:
         "other_regions": {"count": len(rest), "total": sum(r["total"] for r in rest)},
         "labels": KINDS,
         "examples": {
-            kind: [{"page_key": key, "page_name": name, "page_url": link, "institution_name": inst, "detail": detail}
+            kind: [{"page_key": key, "page_name": name, "page_url": _absolute(link), "institution_name": inst,
+                    "detail": detail}
                    for k, key, name, link, inst, detail in top if k == kind]
             for kind in KINDS
         },
     }
+
+
+def _absolute(link: str | None) -> str | None:
+    """A registry link as a clickable URL (the registry may give ``ok.ru/…`` without a scheme)."""
+    return link if not link or "://" in link else "https://" + link
 
 
 def send_digest(context: dict, url: str, day: str) -> dict:
