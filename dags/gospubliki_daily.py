@@ -19,7 +19,13 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
    every network is done, if **at least one** network validated: one network's trouble (a
    Telegram flood wait, a corrupted VK load) does not hold back the others' marts for the day;
 5. `all_networks_validated` — fails the run (state *failed*, alerting) when any network did not
-   validate, after the others' marts were built.
+   validate, after the others' marts were built;
+6. `dbt_source_freshness` — no validated load for 72 h fails it; `data_alerts_digest` — the
+   morning digest of `marts.page_alerts_daily` (silent pages, lost badges, subscriber drops,
+   closed and new pages) through the alert channels.
+
+Every task alerts on failure and retry (e-mail, Telegram; `orchestration/alerts.py`), and a run
+not finished by `GOSPUBLIKI_DAILY_DEADLINE` (09:00 Moscow) raises a deadline alert.
 
 Re-run any day with *Trigger DAG w/ config* `{"snapshot_date": "2026-11-20"}`: its loads are
 replaced, the marts rebuilt for that date. A future date is refused; a date more than
@@ -32,8 +38,10 @@ from __future__ import annotations
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
-from gospubliki.orchestration.dbt import dbt_build_task
+from gospubliki.orchestration.alerts import daily_deadline
+from gospubliki.orchestration.dbt import dbt_build_task, source_freshness_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
+from gospubliki.orchestration.digest import digest_task
 from gospubliki.orchestration.networks import NETWORKS
 
 
@@ -44,6 +52,7 @@ from gospubliki.orchestration.networks import NETWORKS
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=daily_deadline(),
     tags=["gospubliki", "vk", "ok", "telegram", "dbt"],
     params={
         "snapshot_date": Param(
@@ -122,6 +131,8 @@ def gospubliki_daily():
     gate = EmptyOperator(task_id="all_networks_validated")
     validations >> dbt_build
     [*validations, dbt_build] >> gate
+    dbt_build >> source_freshness_task(trigger_rule=TriggerRule.ALL_DONE)
+    dbt_build >> digest_task(day)
 
 
 gospubliki_daily()

@@ -179,3 +179,48 @@ def plausibility() -> Plausibility:
         max_zero_views_share=share("GOSPUBLIKI_MAX_ZERO_VIEWS_SHARE", default.max_zero_views_share),
         max_members_change=float(env("GOSPUBLIKI_MAX_MEMBERS_CHANGE", str(default.max_members_change))),
     )
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """Where failure, retry, deadline and data alerts go (``orchestration/alerts.py``); each
+    channel is on only when configured: e-mail needs recipients and the SMTP connection, Telegram
+    its bot connection. docs/configuration.md («Alerts») lists the variables."""
+
+    email_to: tuple[str, ...] = ()  # GOSPUBLIKI_ALERT_EMAIL_TO: comma-separated; empty = no e-mail
+    email_from: str | None = None  # GOSPUBLIKI_ALERT_EMAIL_FROM: else the connection's from_email
+    smtp_conn_id: str = "smtp_default"  # GOSPUBLIKI_ALERT_SMTP_CONN_ID
+    telegram_conn_id: str = "gospubliki_alerts_telegram"  # GOSPUBLIKI_ALERT_TELEGRAM_CONN_ID
+    daily_deadline: str | None = "09:00"  # GOSPUBLIKI_DAILY_DEADLINE: Moscow time the daily run must be
+    # done by; "off": no deadline (what `airflow dags test` runs need, see orchestration/runner.py)
+    digest_examples: int = 3  # GOSPUBLIKI_ALERT_DIGEST_EXAMPLES: example pages per kind in a digest
+    ui_url: str | None = None  # GOSPUBLIKI_ALERT_UI_URL: Airflow UI base for log links ([api] base_url)
+
+
+def alerts() -> Alerts:
+    """The :class:`Alerts` configuration, from the environment where set."""
+    default = Alerts()
+    to = tuple(a.strip() for a in (env("GOSPUBLIKI_ALERT_EMAIL_TO", "") or "").split(",") if a.strip())
+    deadline = env("GOSPUBLIKI_DAILY_DEADLINE", default.daily_deadline) or default.daily_deadline
+    hours, _, minutes = deadline.partition(":")
+    if deadline.strip().lower() == "off":
+        deadline = None
+    elif not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"GOSPUBLIKI_DAILY_DEADLINE must be HH:MM (Moscow time) or off, got {deadline!r}")
+    return Alerts(
+        email_to=to,
+        email_from=env("GOSPUBLIKI_ALERT_EMAIL_FROM"),
+        smtp_conn_id=env("GOSPUBLIKI_ALERT_SMTP_CONN_ID", default.smtp_conn_id) or default.smtp_conn_id,
+        telegram_conn_id=env("GOSPUBLIKI_ALERT_TELEGRAM_CONN_ID", default.telegram_conn_id)
+        or default.telegram_conn_id,
+        daily_deadline=f"{int(hours):02d}:{int(minutes):02d}" if deadline else None,
+        digest_examples=int(env("GOSPUBLIKI_ALERT_DIGEST_EXAMPLES", str(default.digest_examples))),
+        ui_url=env("GOSPUBLIKI_ALERT_UI_URL"),
+    )
+
+
+def task_retries() -> tuple[int, float]:
+    """Retries of every DAG task and the first retry delay in seconds (it doubles each retry):
+    ``GOSPUBLIKI_TASK_RETRIES`` (2) and ``GOSPUBLIKI_TASK_RETRY_DELAY`` (300). Read when the DAG
+    files are parsed."""
+    return int(env("GOSPUBLIKI_TASK_RETRIES", "2")), float(env("GOSPUBLIKI_TASK_RETRY_DELAY", "300"))

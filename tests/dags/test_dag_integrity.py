@@ -54,11 +54,28 @@ def test_each_network_is_extracted_in_its_pool_then_validated(dagbag):
 def test_dbt_waits_for_every_network_and_needs_one_validated_load(dagbag):
     dag = dagbag.dags[DAG_ID]
     dbt = dag.get_task("dbt_build")
-    assert dbt.task_type == "DbtBuildLocalOperator"
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    assert isinstance(dbt, DbtBuildLocalOperator)
     assert dbt.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg"}
     assert dbt.trigger_rule == "all_done_min_one_success"
     # the gate fails the run when any network did not validate, after the others' marts were built
     gate = dag.get_task("all_networks_validated")
     assert gate.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg", "dbt_build"}
     assert gate.trigger_rule == "all_success"
-    assert dag.leaves == [gate]
+    assert {t.task_id for t in dag.leaves} == {"all_networks_validated", "dbt_source_freshness",
+                                                     "data_alerts_digest"}
+
+
+def test_every_task_alerts_on_failure_and_retry_and_the_daily_run_has_a_deadline(dagbag):
+    from gospubliki.orchestration.alerts import PipelineAlert
+
+    for dag in dagbag.dags.values():
+        for t in dag.tasks:
+            assert [c.kind for c in t.on_failure_callback if isinstance(c, PipelineAlert)] == ["failure"], t.task_id
+            assert [c.kind for c in t.on_retry_callback if isinstance(c, PipelineAlert)] == ["retry"], t.task_id
+    (deadline,) = dagbag.dags[DAG_ID].deadline
+    assert deadline.interval == timedelta(hours=6)  # 03:00 start → 09:00 Moscow (GOSPUBLIKI_DAILY_DEADLINE)
+    assert deadline.callback.path == "gospubliki.orchestration.alerts.deadline_missed"
+    assert dagbag.dags[DAG_ID].get_task("dbt_source_freshness").trigger_rule == "all_done"
+    assert dagbag.dags[DAG_ID].get_task("data_alerts_digest").upstream_task_ids == {"dbt_build", "snapshot_date"}

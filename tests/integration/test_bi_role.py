@@ -118,6 +118,7 @@ def test_reader_sees_the_marts_only_cannot_write_and_keeps_access_after_a_full_r
         "engagement_page_weekly",
         "fct_page_daily",
         "municipality_summary",
+        "page_alerts_daily",
     } <= set(marts)
     assert first.tables_readable == again.tables_readable == len(marts) + len(config)
 
