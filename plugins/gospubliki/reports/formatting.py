@@ -92,7 +92,13 @@ def plain(value) -> str:
     return f"{d.normalize():f}".replace(".", ",")
 
 
+def day(value, fmt: str = "%d.%m.%Y") -> str:
+    """A date as Russian reports write it: '23.11.2025' (``fmt`` '%d.%m' for '23.11')."""
+    return NO_DATA if value is None else value.strftime(fmt)
+
+
 FILTERS = {
+    "day": day,
     "plain": plain,
     "integer": integer,
     "number": number,

@@ -60,12 +60,25 @@ REGION_DATES = """
     where region_code = %s and network = 'all' and institutions > 0
     order by snapshot_date
 """
+#: the regions with data in a week (the weekly task writes a report for each)
+REGIONS_OF_WEEK = """
+    select distinct region_code from marts.region_summary
+    where network = 'all' and institutions > 0 and snapshot_date between %s and %s
+    order by region_code
+"""
 #: the headline figures: all networks together, an institution with several pages counted once
 HEADLINE = """
     select created_institutions, target_institutions, coverage_percent, pages, pages_connected,
            pages_badged, subscribers, posts_per_week
     from marts.region_summary
     where region_code = %s and snapshot_date = %s and network = 'all'
+"""
+#: the same figures per network (VK, OK, Telegram)
+NETWORKS = """
+    select network, created_institutions, pages, pages_connected, pages_badged, subscribers, posts_per_week
+    from marts.region_summary
+    where region_code = %s and snapshot_date = %s and network <> 'all'
+    order by case network when 'vk' then 1 when 'ok' then 2 when 'tg' then 3 else 4 end
 """
 #: «создано / создать» per sector (the mart has a row per sector and level: summed over levels)
 SECTORS = """
