@@ -159,7 +159,7 @@ def _rating(region_code: str, week: Period, url: str | None) -> tuple[RatingTabl
     try:
         return rating_table(region_code, period.period_id, m.code, url), ""
     except RatingNotFound:
-        return None, f"Рейтинг по методике «{m.name}» за {period.period_id} ещё не рассчитан."
+        return None, f"Рейтинга по методике «{m.name_ru}» за {period.period_id} в витрине нет."
 
 
 def region_report(region_code: str, period: str | None = None, url: str | None = None) -> RegionReport:
