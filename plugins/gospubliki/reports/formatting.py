@@ -54,11 +54,12 @@ def compact(value) -> str:
     if value is None:
         return NO_DATA
     v = Decimal(str(value))
-    if abs(v) >= 1_000_000:
-        return f"{_decimal(v / 1_000_000, 1)}{THIN}млн"
-    if abs(v) >= 10_000:
-        return f"{_decimal(v / 1_000, 1)}{THIN}тыс."
-    return integer(v)
+    if abs(v) < 10_000:
+        return integer(v)
+    thousands = (v / 1_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if abs(thousands) < 1_000:  # 999 960 rounds to a million, not to «1 000 тыс.»
+        return f"{_decimal(thousands, 1)}{THIN}тыс."
+    return f"{_decimal(v / 1_000_000, 1)}{THIN}млн"
 
 
 def percent(value, places: int = 1) -> str:
