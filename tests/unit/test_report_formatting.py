@@ -18,7 +18,7 @@ def test_integers_percent_and_shares():
         "72,3", "100", "108,5", "0,1",  # half up, not to even
     ]
     assert [f.percent(v) for v in (Decimal("87.5"), Decimal("100.0"), None)] == [f"87,5{T}%", f"100{T}%", "—"]
-    assert f.share(Decimal("0.026832"), 2) == f"2,68{T}%"
+    assert [f.share(Decimal(v), 2) for v in ("0.026832", "0.011042", "0")] == [f"2,68{T}%", f"1,10{T}%", f"0,00{T}%"]
 
 
 def test_compact_numbers_for_cards_and_bars():

@@ -18,11 +18,12 @@ MINUS = "\u2212"  # a real minus sign, as wide as the plus
 NO_DATA = "—"
 
 
-def _decimal(value, places: int) -> str:
-    """``Decimal`` rounded half-up to ``places``, with a decimal comma and a trailing ',0' dropped."""
+def _decimal(value, places: int, fixed: bool = False) -> str:
+    """``Decimal`` rounded half-up to ``places``, with a decimal comma; trailing zeros dropped
+    unless ``fixed`` (a column of shares reads better with the same number of digits)."""
     d = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     whole, _, frac = f"{abs(d):f}".partition(".")
-    frac = frac.rstrip("0")
+    frac = frac if fixed else frac.rstrip("0")
     sign = MINUS if d < 0 else ""
     return sign + _group(whole) + (f",{frac}" if frac else "")
 
@@ -70,10 +71,10 @@ def percent(value, places: int = 1) -> str:
 
 
 def share(value, places: int = 1) -> str:
-    """A share as percent: 0.026832 -> '2,7 %'."""
+    """A share as percent with ``places`` digits: 0.026832 -> '2,7 %', 0.011 -> '1,10 %' (places 2)."""
     if value is None:
         return NO_DATA
-    return percent(Decimal(str(value)) * 100, places)
+    return f"{_decimal(Decimal(str(value)) * 100, places, fixed=True)}{THIN}%"
 
 
 def change(current, previous) -> str | None:
