@@ -68,6 +68,7 @@ def test_the_report_shows_every_view_with_the_marts_numbers_in_chromium(built, m
 
     requests: list[str] = []
     with chromium_page(width=1200, height=900) as page:
+        page.set_default_timeout(region.PRINT_TIMEOUT_MS)  # a 5 MB page on a busy machine
         page.on("request", lambda r: requests.append(r.url))
         page.goto(html.as_uri(), wait_until="load")
         page.wait_for_function(

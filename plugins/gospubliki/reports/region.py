@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 BEST_POSTS = 10  # the week's best posts shown
 RED_PAGES = 15  # red pages listed (largest audiences first)
+#: how long Chromium may take to load a page (≈ 5 MB: plotly.js inline) and print it; Playwright's
+#: default of 30 s is not enough on a busy machine
+PRINT_TIMEOUT_MS = 300_000
 
 
 class ReportNotFound(UserError, LookupError):
@@ -235,6 +238,7 @@ def print_pdf(browser, html: Path, pdf: Path | None = None) -> Path:
     """Print ``html`` to PDF (A4 landscape, one view per page) once every chart has rendered."""
     pdf = pdf or html.with_suffix(".pdf")
     page = browser.new_page(viewport={"width": 1100, "height": 800}, locale="ru-RU")
+    page.set_default_timeout(PRINT_TIMEOUT_MS)
     try:
         page.goto(html.resolve().as_uri(), wait_until="load")
         page.wait_for_function(
