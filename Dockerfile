@@ -1,6 +1,11 @@
 # Airflow image with the project installed from the lock file (used by docker-compose.yaml).
 FROM apache/airflow:3.3.2-python3.11
 USER root
+# Debian's Chromium prints the weekly region reports to PDF (headless, driven by Playwright;
+# GOSPUBLIKI_CHROMIUM defaults to /usr/bin/chromium); DejaVu has the Cyrillic glyphs
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --chown=airflow:0 pyproject.toml uv.lock README.md /opt/gospubliki/
 COPY --chown=airflow:0 plugins /opt/gospubliki/plugins
 # what the code resolves next to the package at run time (settings.REPO_ROOT): the DAGs, the dbt

@@ -1,9 +1,15 @@
 """
-### gospubliki_weekly_reports — the weekly rating tables of every region
+### gospubliki_weekly_reports — the weekly rating tables and region reports of every region
 
 Runs on Mondays at 06:00 Europe/Moscow, after `gospubliki_daily` has collected Sunday and rebuilt
-the marts: writes the rating table of the week that ended on Sunday (default methodology) for
-every region as XLSX, CSV, HTML and PNG under `GOSPUBLIKI_HOME/reports/rating/<period>/`.
+the marts, for the week that ended on Sunday. Two independent tasks:
+
+- `export_ratings`: every region's rating table (default methodology) as XLSX, CSV, HTML and PNG
+  under `GOSPUBLIKI_HOME/reports/rating/<period>/`;
+- `export_region_reports`: every region's report like the presentation (`gospubliki report`) as a
+  self-contained HTML page and a PDF (headless Chromium, `GOSPUBLIKI_CHROMIUM`) under
+  `GOSPUBLIKI_HOME/reports/region/<week>/`.
+
 Trigger it with `{"snapshot_date": "2026-11-22"}` to (re)export the week containing that date.
 """
 
@@ -12,6 +18,18 @@ from __future__ import annotations
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
+
+
+def _snapshot_date():
+    """The day whose week is exported: the run's conf or param, else the Sunday before the run."""
+    from gospubliki.dates import resolve_snapshot_date
+
+    ctx = get_current_context()
+    dag_run = ctx["dag_run"]
+    conf = dict(dag_run.conf or {})
+    if not conf.get("snapshot_date") and ctx["params"].get("snapshot_date"):
+        conf["snapshot_date"] = ctx["params"]["snapshot_date"]
+    return resolve_snapshot_date(conf=conf, logical_date=ctx.get("logical_date"), run_after=dag_run.run_after)
 
 
 @dag(
@@ -34,20 +52,21 @@ def gospubliki_weekly_reports():
     @task
     def export_ratings() -> list[str]:
         """Every region's rating table of the week, in every format; returns the files written."""
-        from gospubliki.dates import resolve_snapshot_date
         from gospubliki.hooks.warehouse import warehouse_url
         from gospubliki.reports.rating import weekly_export
 
-        ctx = get_current_context()
-        dag_run = ctx["dag_run"]
-        conf = dict(dag_run.conf or {})
-        if not conf.get("snapshot_date") and ctx["params"].get("snapshot_date"):
-            conf["snapshot_date"] = ctx["params"]["snapshot_date"]
-        day = resolve_snapshot_date(conf=conf, logical_date=ctx.get("logical_date"), run_after=dag_run.run_after)
-        files = weekly_export(day, url=warehouse_url())
-        return [str(f) for f in files]
+        return [str(f) for f in weekly_export(_snapshot_date(), url=warehouse_url())]
+
+    @task
+    def export_region_reports() -> list[str]:
+        """Every region's weekly report (HTML and PDF); returns the files written."""
+        from gospubliki.hooks.warehouse import warehouse_url
+        from gospubliki.reports.region import weekly_export
+
+        return [str(f) for f in weekly_export(_snapshot_date(), url=warehouse_url())]
 
     export_ratings()
+    export_region_reports()
 
 
 gospubliki_weekly_reports()

@@ -1,27 +1,22 @@
 """Headless Chromium for the browser tests: Debian's ``chromium`` package driven by Playwright.
 
 Playwright cannot download its own browser builds here, so it launches the system binary
-(``scripts/ensure-chromium.sh``, run by ``make test``, installs it when missing).
+(``scripts/ensure-chromium.sh``, run by ``make test``, installs it when missing). The launch is the
+product's own (``gospubliki.chromium``, which prints the region reports): the binary comes from
+the setting ``GOSPUBLIKI_CHROMIUM`` (default ``/usr/bin/chromium``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-CHROMIUM = os.environ.get("GOSPUBLIKI_CHROMIUM", "/usr/bin/chromium")
+from gospubliki import chromium
 
 
 @contextmanager
 def chromium_page(width: int = 1400, height: int = 900) -> Iterator:
     """A Playwright page in headless Chromium, closed on exit."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
-            yield page
-        finally:
-            browser.close()
+    with chromium.browser() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+        yield page

@@ -409,6 +409,43 @@ def demo(
     raise typer.Exit(0 if ok or opts.fault_day else 1)
 
 
+# ---------------------------------------------------------------- the region report
+@app.command("report")
+def report_cmd(
+    region: str = typer.Option(..., "--region", "-r", help="Region code, e.g. 43 (Кировская область)."),
+    period: str = typer.Option(
+        None, "--period", "-p", help="ISO week, e.g. 2026-W48 (default: the region's latest week with data)."
+    ),
+    out: Path = typer.Option(
+        None, "--out", help="Folder for the files (default: GOSPUBLIKI_HOME/reports/region/<week>/)."
+    ),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also print the page to PDF with headless Chromium."),
+) -> None:
+    """Write the weekly report of a region, laid out like the «Госпаблики» presentation.
+
+    One self-contained HTML page (charts included; opens without network access) and its PDF
+    (A4 landscape, printed by headless Chromium — GOSPUBLIKI_CHROMIUM, default /usr/bin/chromium):
+    headline figures with the change since last week, «создано / создать» per sector, audience and
+    activity per municipality, the «светофор», the rating table and the week's best posts.
+    Read from the marts at the week's last snapshot date. An unknown region or a week without data
+    is one line naming what exists (exit code 2). Example:
+
+        gospubliki report --region 43 --period 2026-W48 --out reports/
+    """
+    from gospubliki import chromium
+    from gospubliki.reports.region import export_region
+    from gospubliki.warehouse import server
+
+    if pdf:  # before any work: one line on how to install it
+        try:
+            chromium.check()
+        except chromium.ChromiumMissing as exc:
+            raise chromium.ChromiumMissing(f"{exc}; or write the HTML only with --no-pdf") from None
+    server.start()
+    for f in export_region(region, period, out, pdf=pdf):
+        console.print(f"wrote {f}")
+
+
 # ---------------------------------------------------------------- ratings
 @rating_app.callback(invoke_without_command=True)
 def rating(

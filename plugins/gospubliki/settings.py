@@ -44,6 +44,12 @@ def registry_max_shrink() -> float:
     return float(env("GOSPUBLIKI_REGISTRY_MAX_SHRINK", "0.2"))
 
 
+def chromium_path() -> Path:
+    """The Chromium binary that prints the region reports to PDF (headless, driven by Playwright;
+    Debian's ``chromium`` package). ``GOSPUBLIKI_CHROMIUM`` overrides it."""
+    return Path(env("GOSPUBLIKI_CHROMIUM", "/usr/bin/chromium"))
+
+
 def secrets_dir() -> Path:
     """Generated secrets of the local installation (mode 0700; each file 0600, owner only)."""
     return home() / "secrets"

@@ -21,7 +21,7 @@ def test_weekly_reports_run_on_monday_morning_after_the_daily_run(dagbag):
     dag = dagbag.dags["gospubliki_weekly_reports"]
     assert dag.timetable.expression == "0 6 * * 1"
     assert str(getattr(dag.timetable.timezone, "name", dag.timetable.timezone)) == "Europe/Moscow"
-    assert dag.task_ids == ["export_ratings"]
+    assert sorted(dag.task_ids) == ["export_ratings", "export_region_reports"]
 
 
 def test_daily_schedule_is_0300_moscow_without_catchup(dagbag):

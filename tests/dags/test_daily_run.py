@@ -164,7 +164,8 @@ def test_rerunning_a_date_replaces_its_load_and_leaves_the_same_rows(pipeline):
 
 def test_the_weekly_task_exports_the_rating_of_every_region(pipeline, tmp_path, monkeypatch):
     """gospubliki_weekly_reports on the Monday after DAY_1's week: the week's rating table of the
-    region in four formats (the reports folder follows GOSPUBLIKI_HOME)."""
+    region in four formats and the region report as HTML and PDF (the reports folder follows
+    GOSPUBLIKI_HOME)."""
     from datetime import datetime
 
     from gospubliki.dates import MOSCOW
@@ -180,3 +181,9 @@ def test_the_weekly_task_exports_the_rating_of_every_region(pipeline, tmp_path, 
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     csv_text = next(f for f in files if f.suffix == ".csv").read_text(encoding="utf-8-sig")
     assert "Место" in csv_text and "Муниципалитет" in csv_text
+    # and the region's report like the presentation: the HTML page and its PDF
+    reports = sorted((tmp_path / "reports" / "region" / "2026-W47").iterdir())
+    assert [f.name for f in reports] == ["region_report_43_2026-W47.html", "region_report_43_2026-W47.pdf"]
+    page = reports[0].read_text(encoding="utf-8")
+    assert "Госпаблики — Кировская область" in page and 'data-chart="sectors"' in page
+    assert reports[1].read_bytes()[:5] == b"%PDF-" and reports[1].stat().st_size > 20_000

@@ -62,6 +62,19 @@ def test_build_context_and_env_example_exist(compose):
     assert "uv.lock" in dockerfile and "apache/airflow:3.3" in dockerfile
 
 
+def test_the_image_has_the_chromium_that_prints_the_region_reports(monkeypatch):
+    """The weekly DAG prints every region report to PDF with the binary settings.chromium_path()
+    names: the image installs Debian's package, which puts it there."""
+    import re
+
+    from gospubliki import settings
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"apt-get install -y --no-install-recommends chromium\b", dockerfile)
+    monkeypatch.delenv("GOSPUBLIKI_CHROMIUM", raising=False)
+    assert settings.chromium_path().as_posix() == "/usr/bin/chromium"
+
+
 def test_host_ports_are_unique(compose):
     ports = [p.rsplit(":", 1)[0] for s in compose["services"].values() for p in s.get("ports") or []]
     assert len(ports) == len(set(ports))

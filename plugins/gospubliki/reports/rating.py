@@ -17,21 +17,20 @@ table of one period in all four formats.
 from __future__ import annotations
 
 import csv
-import html
 import logging
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg2
-import psycopg2.extras
-
 from gospubliki import settings
 from gospubliki.errors import UserError
+from gospubliki.reports import queries
+from gospubliki.reports.formatting import plain as _num
 from gospubliki.reports.methodology import get_methodology, load_methodologies, parse_period
+from gospubliki.reports.queries import fetch
 from gospubliki.terminal import make_console
 
 log = logging.getLogger(__name__)
@@ -171,40 +170,12 @@ class RatingTable:
         return f"rating_{self.methodology_code}_{self.region_code}_{self.period_id}"
 
 
-def _num(value: Decimal | int | float) -> str:
-    """24 → '24', 24.5 → '24,5' (Russian decimal comma)."""
-    d = Decimal(value)
-    if d == d.to_integral_value():
-        return str(int(d))
-    return f"{d.normalize():f}".replace(".", ",")
-
-
-def _url(url: str | None) -> str:
-    return url or settings.warehouse_url()
-
-
-def _fetch(url: str, sql: str, params: Sequence) -> list[dict]:
-    conn = psycopg2.connect(_url(url), application_name="gospubliki-reports")
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(sql, params)
-            return [dict(r) for r in cur.fetchall()]
-    finally:
-        conn.close()
-
-
 def available_periods(
     region_code: str | None = None, methodology: str | None = None, url: str | None = None
 ) -> list[str]:
     """Periods of the methodology in the mart (of one region, or of any), newest first."""
     code = get_methodology(methodology).code
-    rows = _fetch(
-        url,
-        """select period_id, max(period_start) as period_start from marts.municipality_rating
-           where methodology_code = %s and (%s::text is null or region_code = %s)
-           group by period_id order by 2 desc""",
-        (code, region_code, region_code),
-    )
+    rows = fetch(url, queries.RATING_PERIODS, (code, region_code, region_code))
     return [r["period_id"] for r in rows]
 
 
@@ -286,22 +257,6 @@ def _tables_from_rows(rating_rows: list[dict], criteria_rows: list[dict]) -> lis
     return tables
 
 
-_RATING_SQL = """
-    select methodology_code, methodology_name, is_example, period_type, period_id, period_start,
-           period_end_date, previous_period_id, region_code, region_name, place, municipality_id,
-           municipality_name, score, max_score, score_percent, dynamics, dynamics_pp, is_new,
-           missing_criteria
-    from marts.municipality_rating
-    where methodology_code = %s and period_id = %s and (%s::text is null or region_code = %s)
-"""
-_CRITERIA_SQL = """
-    select region_code, municipality_id, criterion_code, criterion_description, criterion_kind, metric,
-           threshold, criterion_points, criterion_sort_order, points_awarded
-    from marts.municipality_rating_criteria
-    where methodology_code = %s and period_id = %s and (%s::text is null or region_code = %s)
-"""
-
-
 def rating_tables(
     period: str | None = None,
     methodology: str | None = None,
@@ -312,7 +267,7 @@ def rating_tables(
     m = get_methodology(methodology)
     period_id = _resolve_period(period, m.code, m.period_type, region_code, url)
     params = (m.code, period_id, region_code, region_code)
-    tables = _tables_from_rows(_fetch(url, _RATING_SQL, params), _fetch(url, _CRITERIA_SQL, params))
+    tables = _tables_from_rows(fetch(url, queries.RATING, params), fetch(url, queries.RATING_CRITERIA, params))
     if not tables:
         known = available_periods(region_code, m.code, url)[:8]
         where = f" for region {region_code}" if region_code else ""
@@ -524,64 +479,12 @@ def _no_formulas(wb) -> None:
 
 
 # ---------------------------------------------------------------- HTML
-_CSS = """
-body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1c2733; margin: 24px; }
-h1 { font-size: 20px; margin: 0 0 4px; }
-.sub { color: #4a5866; margin: 0 0 14px; }
-table { border-collapse: collapse; min-width: 560px; }
-th { background: #1F3A5F; color: #fff; font-weight: 600; padding: 8px 12px; }
-td { padding: 6px 12px; border-bottom: 1px solid #d0d7e2; }
-tbody tr:nth-child(even) { background: #F3F6FA; }
-td.num { text-align: center; font-variant-numeric: tabular-nums; }
-td.name { text-align: left; }
-.up { color: #1B7F3B; font-weight: 700; } .down { color: #C62828; font-weight: 700; }
-.same { color: #616161; } .new { color: #1565C0; font-weight: 600; }
-.note { color: #616161; font-size: 13px; margin-top: 10px; max-width: 760px; }
-""".strip()
-
-
 def render_html(table: RatingTable, path: str | Path) -> Path:
-    """A self-contained HTML page (inline CSS; no external CSS, scripts, fonts or images)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    e = html.escape
-    body_rows = []
-    for row in table.rows:
-        missing = table.own_missing(row)
-        name = e(row.municipality_name) + (
-            f' <span title="нет данных: {e(", ".join(missing))}">*</span>' if missing else ""
-        )
-        body_rows.append(
-            f'<tr><td class="num">{row.place}</td><td class="name">{name}</td>'
-            f'<td class="num">{e(_num(row.score))}</td><td class="num">{row.percent}%</td>'
-            f'<td class="num {row.trend}">{e(row.dynamics)}</td></tr>'
-        )
-    notes = "".join(f'<p class="note">{e(n)}</p>' for n in (table.methodology_note, table.missing_note) if n)
-    document = f"""<!DOCTYPE html>
-<html lang="ru">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(table.title)} — {e(table.period_id)}</title>
-<style>
-{_CSS}
-</style>
-</head>
-<body>
-<h1>{e(table.title)}</h1>
-<p class="sub">{e(table.subtitle)}</p>
-<table>
-<thead><tr>{"".join(f"<th>{e(h)}</th>" for h in HEADERS)}</tr></thead>
-<tbody>
-{chr(10).join(body_rows)}
-</tbody>
-</table>
-{notes}
-</body>
-</html>
-"""
-    path.write_text(document, encoding="utf-8")
-    return path
+    """A self-contained HTML page (template ``templates/rating.html``: inline CSS; no external
+    CSS, scripts, fonts or images)."""
+    from gospubliki.reports import templating
+
+    return templating.write("rating.html", path, table=table, headers=HEADERS)
 
 
 # ---------------------------------------------------------------- PNG
