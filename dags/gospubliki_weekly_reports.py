@@ -5,12 +5,17 @@ Runs on Mondays at 06:00 Europe/Moscow, after `gospubliki_daily` has collected S
 the marts: writes the rating table of the week that ended on Sunday (default methodology) for
 every region as XLSX, CSV, HTML and PNG under `GOSPUBLIKI_HOME/reports/rating/<period>/`.
 Trigger it with `{"snapshot_date": "2026-11-22"}` to (re)export the week containing that date.
+
+`dbt_test_history` runs every dbt data test over the whole history: the daily build tests only
+the rows its marts' latest build wrote and skips the tests tagged `weekly` (views over all raw
+loads) — docs/operations.md, «Data tests: daily and weekly». Independent of the export.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
+from gospubliki.orchestration.dbt import dbt_history_tests_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
 
 
@@ -21,7 +26,7 @@ from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    tags=["gospubliki", "rating", "reports"],
+    tags=["gospubliki", "rating", "reports", "dbt"],
     params={
         "snapshot_date": Param(
             None, type=["null", "string"], format="date",
@@ -48,6 +53,7 @@ def gospubliki_weekly_reports():
         return [str(f) for f in files]
 
     export_ratings()
+    dbt_history_tests_task()
 
 
 gospubliki_weekly_reports()
