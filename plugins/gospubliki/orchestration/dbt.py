@@ -9,12 +9,34 @@ and each Cosmos task costs ~2.5 s of start-up, so a per-model group took ~100 s 
 ~10 s for one build (measured with ``dag.test()``); the WATCHER mode needs a triggerer and did not
 finish under ``dag.test()``. dbt's own DAG order, tests and incremental logic are unchanged, and
 ``target/run_results.json`` names any failing node. Revisit when the project grows.
+
+**No full parse per run.** Cosmos runs dbt in a temporary copy of the project, so without a cache
+dir every run started with «Unable to do partial parsing because saved manifest not found» and
+parsed the whole project (~16 s of a region day). Each task gets a ``cache_dir``
+(``<GOSPUBLIKI_HOME>/cosmos/<task_id>``): Cosmos copies the newest ``partial_parse.msgpack`` (the
+project's ``target/``, written by ``gospubliki dbt parse``, or the cache's) into the copy and
+saves the run's back, so dbt re-parses only changed files. dbt refuses a saved manifest made with
+other ``--profile``/``--target``/``--vars``: the profile and target here are the ones
+:func:`gospubliki.transform.dbt.run_dbt` passes too, and a task with its own vars (the weekly
+history tests) has its own cache dir. (``LoadMode.DBT_MANIFEST`` is about rendering a
+``DbtTaskGroup`` from a manifest; one build task renders nothing.)
+
+**Daily tests, weekly tests.** The daily build excludes the tests tagged ``weekly`` (views over
+the whole raw history) and tests each mart's latest build only (``where: __latest_build__``,
+``macros/get_where_subquery.sql``); :func:`dbt_history_tests_task` runs every data test over
+the whole history (docs/operations.md «Data tests: daily and weekly»).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from gospubliki import settings
 from gospubliki.hooks.warehouse import WAREHOUSE_CONN_ID
-from gospubliki.transform.dbt import project_dir
+from gospubliki.transform.dbt import PROFILE, project_dir, target_name
+
+#: tests selected by this tag read whole history: the weekly run's, not the daily build's
+WEEKLY_TESTS = "tag:weekly"
 
 
 def profile_config():
@@ -22,25 +44,44 @@ def profile_config():
     from cosmos.profiles import PostgresUserPasswordProfileMapping
 
     return ProfileConfig(
-        profile_name="gospubliki",
-        target_name="airflow",
+        profile_name=PROFILE,
+        target_name=target_name(),
         profile_mapping=PostgresUserPasswordProfileMapping(
             conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public", "threads": 2}
         ),
     )
 
 
-def dbt_build_task(task_id: str = "dbt_build", **kwargs):
-    """A Cosmos task running ``dbt build`` on the warehouse connection."""
-    from cosmos.constants import InvocationMode
-    from cosmos.operators.local import DbtBuildLocalOperator
+def cache_dir(task_id: str) -> Path:
+    """Where a dbt task keeps its partial-parse state between runs."""
+    return settings.home() / "cosmos" / task_id
 
-    return DbtBuildLocalOperator(
+
+def _local_args(task_id: str) -> dict:
+    from cosmos.constants import InvocationMode
+
+    return dict(
         task_id=task_id,
         project_dir=str(project_dir()),
         profile_config=profile_config(),
         invocation_mode=InvocationMode.DBT_RUNNER,
         install_deps=False,
         emit_datasets=False,
-        **kwargs,
+        cache_dir=cache_dir(task_id),
     )
+
+
+def dbt_build_task(task_id: str = "dbt_build", **kwargs):
+    """A Cosmos task running the daily ``dbt build`` (without the weekly tests) on the warehouse
+    connection."""
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    kwargs.setdefault("exclude", WEEKLY_TESTS)
+    return DbtBuildLocalOperator(**_local_args(task_id), **kwargs)
+
+
+def dbt_history_tests_task(task_id: str = "dbt_test_history", **kwargs):
+    """A Cosmos task running every data test over the whole history (the weekly run)."""
+    from cosmos.operators.local import DbtTestLocalOperator
+
+    return DbtTestLocalOperator(**_local_args(task_id), vars={"data_tests_scope": "history"}, **kwargs)
