@@ -11,12 +11,17 @@ the marts, for the week that ended on Sunday. Two independent tasks:
   `GOSPUBLIKI_HOME/reports/region/<week>/`.
 
 Trigger it with `{"snapshot_date": "2026-11-22"}` to (re)export the week containing that date.
+
+`dbt_test_history` runs every dbt data test over the whole history: the daily build tests only
+the rows its marts' latest build wrote and skips the tests tagged `weekly` (views over all raw
+loads) — docs/operations.md, «Data tests: daily and weekly». Independent of the export.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
+from gospubliki.orchestration.dbt import dbt_history_tests_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
 
 
@@ -39,7 +44,7 @@ def _snapshot_date():
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    tags=["gospubliki", "rating", "reports"],
+    tags=["gospubliki", "rating", "reports", "dbt"],
     params={
         "snapshot_date": Param(
             None, type=["null", "string"], format="date",
@@ -67,6 +72,7 @@ def gospubliki_weekly_reports():
 
     export_ratings()
     export_region_reports()
+    dbt_history_tests_task()
 
 
 gospubliki_weekly_reports()

@@ -21,7 +21,23 @@ def test_weekly_reports_run_on_monday_morning_after_the_daily_run(dagbag):
     dag = dagbag.dags["gospubliki_weekly_reports"]
     assert dag.timetable.expression == "0 6 * * 1"
     assert str(getattr(dag.timetable.timezone, "name", dag.timetable.timezone)) == "Europe/Moscow"
-    assert sorted(dag.task_ids) == ["export_ratings", "export_region_reports"]
+    assert sorted(dag.task_ids) == ["dbt_test_history", "export_ratings", "export_region_reports"]
+
+
+def test_dbt_tasks_keep_their_parse_and_split_daily_and_weekly_tests(dagbag):
+    """No full dbt parse per run (a cache dir per task, the profile and target of `gospubliki
+    dbt parse`); the daily build leaves the weekly tests out, the weekly run tests all history."""
+    from gospubliki import settings
+    from gospubliki.transform.dbt import target_name
+
+    daily = dagbag.dags[DAG_ID].get_task("dbt_build")
+    weekly = dagbag.dags["gospubliki_weekly_reports"].get_task("dbt_test_history")
+    for task in (daily, weekly):
+        assert task.cache_dir == settings.home() / "cosmos" / task.task_id
+        assert (task.profile_config.profile_name, task.profile_config.target_name) == ("gospubliki", target_name())
+    assert daily.exclude == "tag:weekly"
+    assert weekly.task_type == "DbtTestLocalOperator"
+    assert weekly.vars == {"data_tests_scope": "history"} and not weekly.exclude
 
 
 def test_daily_schedule_is_0300_moscow_without_catchup(dagbag):

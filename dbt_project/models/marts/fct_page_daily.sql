@@ -97,10 +97,9 @@ post_metrics_by_page_day as (
         max(posts.posted_at) as last_post_at
 
     from posts
+    -- by load id, so the raw posts are read through their primary key, one load at a time
     inner join loads_to_process
-        on
-            posts.network = loads_to_process.network
-            and posts.snapshot_date = loads_to_process.snapshot_date
+        on posts.load_id = loads_to_process.load_id
     where posts.is_in_window
     group by 1, 2, 3
 

@@ -6,48 +6,16 @@
         incremental_strategy='delete+insert',
         unique_key='snapshot_date',
         on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['snapshot_date']},
+            {'columns': ['source_processed_at']},
+        ],
     )
 }}
 
 with
 
-all_page_days as (
-
-    select * from {{ ref('fct_page_daily') }}
-
-),
-
-institutions as (
-
-    select * from {{ ref('int_institutions_joined_to_municipalities') }}
-
-),
-
-snapshot_dates_to_process as (
-
-    {{ snapshot_dates_to_process(ref('fct_page_daily')) }}
-
-),
-
-page_days as (
-
-    select all_page_days.*
-    from all_page_days
-    inner join snapshot_dates_to_process
-        on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date
-
-),
-
-snapshot_dates as (
-
-    select
-        snapshot_date,
-        max(processed_at) as source_processed_at
-
-    from page_days
-    group by 1
-
-),
+{{ summary_page_days() }},
 
 municipalities_in_registry as (
 

@@ -1,5 +1,5 @@
 -- Per snapshot date: one row per network and one 'all' row (institutions counted once).
--- Incremental by snapshot date (see the snapshot_dates_to_process macro); institution counts
+-- Incremental by snapshot date (macro summary_page_days); institution counts
 -- are those of the registry when the date was processed.
 {{
     config(
@@ -7,37 +7,16 @@
         incremental_strategy='delete+insert',
         unique_key='snapshot_date',
         on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['snapshot_date']},
+            {'columns': ['source_processed_at']},
+        ],
     )
 }}
 
 with
 
-all_page_days as (
-
-    select * from {{ ref('fct_page_daily') }}
-
-),
-
-institutions as (
-
-    select * from {{ ref('int_institutions_joined_to_municipalities') }}
-
-),
-
-snapshot_dates_to_process as (
-
-    {{ snapshot_dates_to_process(ref('fct_page_daily')) }}
-
-),
-
-page_days as (
-
-    select all_page_days.*
-    from all_page_days
-    inner join snapshot_dates_to_process
-        on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date
-
-),
+{{ summary_page_days() }},
 
 registry_totals as (
 

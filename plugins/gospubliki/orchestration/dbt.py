@@ -15,14 +15,35 @@ A failed build prints one block, ``dbt failures``, to the task log (each failed 
 its status and message, read from dbt's run results) and raises
 :class:`gospubliki.transform.dbt.DbtFailed`, which the task's failure alert reads
 (``orchestration/alerts.py``): Cosmos' own error names nodes without their type or package.
+
+**No full parse per run.** Cosmos runs dbt in a temporary copy of the project, so without a cache
+dir every run started with «Unable to do partial parsing because saved manifest not found» and
+parsed the whole project (~16 s of a region day). Each task gets a ``cache_dir``
+(``<GOSPUBLIKI_HOME>/cosmos/<task_id>``): Cosmos copies the newest ``partial_parse.msgpack`` (the
+project's ``target/``, written by ``gospubliki dbt parse``, or the cache's) into the copy and
+saves the run's back, so dbt re-parses only changed files. dbt refuses a saved manifest made with
+other ``--profile``/``--target``/``--vars``: the profile and target here are the ones
+:func:`gospubliki.transform.dbt.run_dbt` passes too, and a task with its own vars (the weekly
+history tests) has its own cache dir. (``LoadMode.DBT_MANIFEST`` is about rendering a
+``DbtTaskGroup`` from a manifest; one build task renders nothing.)
+
+**Daily tests, weekly tests.** The daily build excludes the tests tagged ``weekly`` (views over
+the whole raw history) and tests each mart's latest build only (``where: __latest_build__``,
+``macros/get_where_subquery.sql``); :func:`dbt_history_tests_task` runs every data test over
+the whole history (docs/operations.md «Data tests: daily and weekly»).
 """
 
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
+from gospubliki import settings
 from gospubliki.hooks.warehouse import WAREHOUSE_CONN_ID
-from gospubliki.transform.dbt import project_dir
+from gospubliki.transform.dbt import PROFILE, project_dir, target_name
+
+#: tests selected by this tag read whole history: the weekly run's, not the daily build's
+WEEKLY_TESTS = "tag:weekly"
 
 
 def profile_config():
@@ -30,8 +51,8 @@ def profile_config():
     from cosmos.profiles import PostgresUserPasswordProfileMapping
 
     return ProfileConfig(
-        profile_name="gospubliki",
-        target_name="airflow",
+        profile_name=PROFILE,
+        target_name=target_name(),
         profile_mapping=PostgresUserPasswordProfileMapping(
             conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public", "threads": 2}
         ),
@@ -67,19 +88,37 @@ def _operator_class():
     return DbtBuildOperator
 
 
-def dbt_build_task(task_id: str = "dbt_build", **kwargs):
-    """A Cosmos task running ``dbt build`` on the warehouse connection."""
+def cache_dir(task_id: str) -> Path:
+    """Where a dbt task keeps its partial-parse state between runs."""
+    return settings.home() / "cosmos" / task_id
+
+
+def _local_args(task_id: str) -> dict:
     from cosmos.constants import InvocationMode
 
-    return _operator_class()(
+    return dict(
         task_id=task_id,
         project_dir=str(project_dir()),
         profile_config=profile_config(),
         invocation_mode=InvocationMode.DBT_RUNNER,
         install_deps=False,
         emit_datasets=False,
-        **kwargs,
+        cache_dir=cache_dir(task_id),
     )
+
+
+def dbt_build_task(task_id: str = "dbt_build", **kwargs):
+    """A Cosmos task running the daily ``dbt build`` (without the weekly tests) on the warehouse
+    connection."""
+    kwargs.setdefault("exclude", WEEKLY_TESTS)
+    return _operator_class()(**_local_args(task_id), **kwargs)
+
+
+def dbt_history_tests_task(task_id: str = "dbt_test_history", **kwargs):
+    """A Cosmos task running every data test over the whole history (the weekly run)."""
+    from cosmos.operators.local import DbtTestLocalOperator
+
+    return DbtTestLocalOperator(**_local_args(task_id), vars={"data_tests_scope": "history"}, **kwargs)
 
 
 def source_freshness_task(task_id: str = "dbt_source_freshness", **kwargs):

@@ -30,6 +30,15 @@ PASSWORD_VAR = "DBT_ENV_SECRET_GOSPUBLIKI_DBT_PASSWORD"
 
 _LOCK = threading.RLock()
 
+#: the profile of ``profiles.yml``; every invocation names it and the target explicitly, as Cosmos
+#: does, because dbt only reuses a saved manifest (partial parsing) made with the same ones
+PROFILE = "gospubliki"
+
+
+def target_name() -> str:
+    """The profile's target: ``GOSPUBLIKI_DBT_TARGET`` (as in ``profiles.yml``), default ``dev``."""
+    return settings.env("GOSPUBLIKI_DBT_TARGET", "dev")
+
 
 def project_dir() -> Path:
     """The dbt project folder: ``<repo>/dbt_project`` or ``GOSPUBLIKI_DBT_PROJECT_DIR``."""
@@ -129,6 +138,7 @@ def run_dbt(
 
     project = project_dir()
     command = [*args, "--project-dir", str(project), "--profiles-dir", str(project)]
+    command += ["--profile", PROFILE, "--target", target_name()]
     if target_path is not None:
         command += ["--target-path", str(target_path)]
     if log_path is not None:

@@ -16,6 +16,7 @@
         unique_key=['methodology_code', 'period_id'],
         on_schema_change='append_new_columns',
         indexes=[
+            {'columns': ['methodology_code', 'period_id']},
             {'columns': ['methodology_code', 'region_code', 'period_start']},
             {'columns': ['source_processed_at']},
         ],

@@ -35,6 +35,7 @@
         unique_key=['methodology_code', 'period_id'],
         on_schema_change='append_new_columns',
         indexes=[
+            {'columns': ['methodology_code', 'period_id']},
             {'columns': ['methodology_code', 'source_changed_at']},
             {'columns': ['methodology_code', 'period_start']},
             {'columns': ['processed_at']},
