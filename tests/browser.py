@@ -14,14 +14,15 @@ CHROMIUM = os.environ.get("GOSPUBLIKI_CHROMIUM", "/usr/bin/chromium")
 
 
 @contextmanager
-def chromium_page(width: int = 1400, height: int = 900) -> Iterator:
-    """A Playwright page in headless Chromium, closed on exit."""
+def chromium_page(width: int = 1400, height: int = 900, **page_options) -> Iterator:
+    """A Playwright page in headless Chromium, closed on exit; ``page_options`` go to
+    ``browser.new_page`` (e.g. ``timezone_id="UTC"``)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU", **page_options)
             yield page
         finally:
             browser.close()
