@@ -88,10 +88,15 @@ def migrate_metadata_db() -> None:
     import subprocess
     import sys
 
+    import tempfile
+
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True, text=True)
-    for name, slots, description in POOLS:
-        subprocess.run([airflow, "pools", "set", name, str(slots), description], check=True, capture_output=True)
+    # one `pools import` (create or update each): an Airflow CLI start costs seconds
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump({name: {"slots": slots, "description": d} for name, slots, d in POOLS}, f)
+        f.flush()
+        subprocess.run([airflow, "pools", "import", f.name], check=True, capture_output=True)
 
 
 #: API pools: one slot per credential keeps a network's rate limits (docs/operations.md)

@@ -254,9 +254,9 @@ class LocalUi:
         """An ``httpx.Client`` on the REST API, logged in as the admin (a JWT from ``/auth/token``)."""
         import httpx
 
-        token = httpx.post(f"{self.url}/auth/token", json={"username": USER, "password": self.password}, timeout=30)
+        token = httpx.post(f"{self.url}/auth/token", json={"username": USER, "password": self.password}, timeout=180)
         token.raise_for_status()
-        return httpx.Client(base_url=f"{self.url}/api/v2", timeout=60,
+        return httpx.Client(base_url=f"{self.url}/api/v2", timeout=180,
                             headers={"Authorization": f"Bearer {token.json()['access_token']}"})
 
     def unpause(self, dag_ids, timeout: float = 300) -> None:
