@@ -168,6 +168,9 @@ class LocalUi:
         # the LocalExecutor starts `parallelism` worker processes (32 by default): the DAG runs at
         # most 3 tasks at once, a small machine needs no more than a few
         os.environ.setdefault("AIRFLOW__CORE__PARALLELISM", "4")
+        # uvicorn's worker health check uses [api] worker_timeout (120 s): an api-server still
+        # importing after that on a busy machine is killed and restarted, and never answers
+        os.environ.setdefault("AIRFLOW__API__WORKER_TIMEOUT", "600")
         for conn_id in CONN_IDS:  # the metadata DB's connections, not variables of one process
             os.environ.pop(f"AIRFLOW_CONN_{conn_id.upper()}", None)
         return env
