@@ -87,7 +87,6 @@ def migrate_metadata_db() -> None:
     the caller's process has not imported Airflow with a half-made configuration."""
     import subprocess
     import sys
-
     import tempfile
 
     airflow = str(Path(sys.executable).with_name("airflow"))
