@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup demo superset test test-fast lint manifest warehouse-start warehouse-stop warehouse-status docs clean bench
+.PHONY: help setup demo ui superset test test-fast lint manifest warehouse-start warehouse-stop warehouse-status docs clean bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ demo: setup  ## run the daily DAG for the last 7 days on simulated networks, pri
 
 superset: setup  ## Apache Superset with the project's dashboards on 127.0.0.1:8088 (own env: bi/superset/.venv)
 	@$(BIN)/python bi/superset/launcher.py
+
+ui: setup  ## Airflow's UI on http://127.0.0.1:8080 with the simulated networks, until Ctrl-C (login printed)
+	@$(BIN)/gospubliki ui
 
 TEST_WORKERS ?= 2
 test: setup  ## run every test (unit, integration on PostgreSQL, dbt, GX, Airflow, browser), TEST_WORKERS in parallel

@@ -18,9 +18,13 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
 4. `dbt_build` — Cosmos runs `dbt build` (staging → intermediate → marts, with tests) as soon as
    every network is done, if **at least one** network validated: one network's trouble (a
    Telegram flood wait, a corrupted VK load) does not hold back the others' marts for the day;
-5. `all_networks_validated` — fails the run (state *failed*, alerting) when any network did not
+5. `marts_rebuilt` — records an Airflow **Asset** event per mart (`gospubliki://marts/<model>`,
+   extra `{"snapshot_date": …}`) once dbt built them; `rating_week_complete` records
+   `gospubliki://marts/municipality_rating/week` when the day is a Sunday (the ISO week is whole):
+   `gospubliki_weekly_reports` is scheduled on that Asset (skipped on other days);
+6. `all_networks_validated` — fails the run (state *failed*, alerting) when any network did not
    validate, after the others' marts were built;
-6. `dbt_source_freshness` — no validated load for 72 h fails it; `data_alerts_digest` — the
+7. `dbt_source_freshness` — no validated load for 72 h fails it; `data_alerts_digest` — the
    morning digest of `marts.page_alerts_daily` (silent pages, lost badges, subscriber drops,
    closed and new pages) through the alert channels.
 
@@ -39,6 +43,7 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
 from gospubliki.orchestration.alerts import daily_deadline
+from gospubliki.orchestration.assets import mart_assets, rating_week_asset
 from gospubliki.orchestration.dbt import dbt_build_task, source_freshness_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
 from gospubliki.orchestration.digest import digest_task
@@ -122,15 +127,41 @@ def gospubliki_daily():
             raise
         return outcome.to_dict()
 
+    @task(outlets=mart_assets())
+    def marts_rebuilt(day: str) -> list[str]:
+        """One Asset event per mart dbt rebuilt, with the snapshot date it now holds."""
+        ctx = get_current_context()
+        for asset in ctx["task"].outlets:
+            ctx["outlet_events"][asset].extra = {"snapshot_date": day}
+        return [asset.uri for asset in ctx["task"].outlets]
+
+    @task(outlets=[rating_week_asset()])
+    def rating_week_complete(day: str) -> str:
+        """On a Sunday the rating mart holds the whole ISO week: the Asset event the weekly reports
+        DAG is scheduled on. Other days: skipped (a skipped task records no Asset event)."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from gospubliki.dates import parse_date
+        from gospubliki.orchestration.assets import completes_a_week, iso_week
+
+        snapshot = parse_date(day)
+        if not completes_a_week(snapshot):
+            raise AirflowSkipException(f"{day} is not a Sunday: the week {iso_week(snapshot)} is not complete yet")
+        ctx = get_current_context()
+        (asset,) = ctx["task"].outlets
+        ctx["outlet_events"][asset].extra = {"snapshot_date": day, "period": iso_week(snapshot)}
+        return iso_week(snapshot)
+
     day = snapshot_date()
     validations = []
     for network, (_label, pool) in NETWORKS.items():
         load_id = extract.override(task_id=f"extract_{network}", pool=pool)(network, day)
         validations.append(validate.override(task_id=f"validate_{network}")(load_id))
     dbt_build = dbt_build_task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
+    marts = marts_rebuilt(day)
     gate = EmptyOperator(task_id="all_networks_validated")
-    validations >> dbt_build
-    [*validations, dbt_build] >> gate
+    validations >> dbt_build >> marts >> rating_week_complete(day)
+    [*validations, dbt_build, marts] >> gate
     dbt_build >> source_freshness_task(trigger_rule=TriggerRule.ALL_DONE)
     dbt_build >> digest_task(day)
 

@@ -1,8 +1,11 @@
 """
 ### gospubliki_weekly_reports — the weekly rating tables and region reports of every region
 
-Runs on Mondays at 06:00 Europe/Moscow, after `gospubliki_daily` has collected Sunday and rebuilt
-the marts, for the week that ended on Sunday. Two independent tasks:
+Scheduled on the Asset `gospubliki://marts/municipality_rating/week`: it runs as soon as a
+`gospubliki_daily` run of a **Sunday** has rebuilt the marts (that run's `rating_week_complete`
+task records the event), for that ISO week. No clock fallback (e.g. Monday 06:00): a week whose
+Sunday failed would be exported incomplete and then again after the re-run; the export follows the
+data instead (docs/operations.md, «Assets»). Two independent export tasks:
 
 - `export_ratings`: every region's rating table (default methodology) as XLSX, CSV, HTML and PNG
   under `GOSPUBLIKI_HOME/reports/rating/<period>/`;
@@ -10,6 +13,7 @@ the marts, for the week that ended on Sunday. Two independent tasks:
   self-contained HTML page and a PDF (headless Chromium, `GOSPUBLIKI_CHROMIUM`) under
   `GOSPUBLIKI_HOME/reports/region/<week>/`.
 
+A re-run or backfill of a Sunday exports its week again.
 Trigger it with `{"snapshot_date": "2026-11-22"}` to (re)export the week containing that date.
 
 `dbt_test_history` runs every dbt data test over the whole history: the daily build tests only
@@ -19,8 +23,9 @@ loads) — docs/operations.md, «Data tests: daily and weekly». Independent of 
 
 from __future__ import annotations
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 
+from gospubliki.orchestration.assets import rating_week_asset
 from gospubliki.orchestration.dbt import dbt_history_tests_task
 from gospubliki.orchestration.defaults import DEFAULT_ARGS, START_DATE
 
@@ -34,12 +39,17 @@ def _snapshot_date():
     conf = dict(dag_run.conf or {})
     if not conf.get("snapshot_date") and ctx["params"].get("snapshot_date"):
         conf["snapshot_date"] = ctx["params"]["snapshot_date"]
+    if not conf.get("snapshot_date"):  # an Asset-triggered run: the Sunday the daily run recorded
+        events = ctx["triggering_asset_events"].get(rating_week_asset(), [])
+        days = [e.extra.get("snapshot_date") for e in events if e.extra.get("snapshot_date")]
+        if days:
+            conf["snapshot_date"] = max(days)
     return resolve_snapshot_date(conf=conf, logical_date=ctx.get("logical_date"), run_after=dag_run.run_after)
 
 
 @dag(
     dag_id="gospubliki_weekly_reports",
-    schedule=CronTriggerTimetable("0 6 * * 1", timezone="Europe/Moscow"),
+    schedule=[rating_week_asset()],
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
@@ -48,7 +58,8 @@ def _snapshot_date():
     params={
         "snapshot_date": Param(
             None, type=["null", "string"], format="date",
-            description="A day of the week to export (YYYY-MM-DD); empty = the Sunday before the run.",
+            description="A day of the week to export (YYYY-MM-DD); empty = the Sunday of the triggering "
+            "Asset event, else the day before the run.",
         )
     },
     doc_md=__doc__,

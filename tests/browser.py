@@ -15,8 +15,9 @@ from gospubliki import chromium
 
 
 @contextmanager
-def chromium_page(width: int = 1400, height: int = 900) -> Iterator:
-    """A Playwright page in headless Chromium, closed on exit."""
+def chromium_page(width: int = 1400, height: int = 900, **page_options) -> Iterator:
+    """A Playwright page in headless Chromium, closed on exit; ``page_options`` go to
+    ``browser.new_page`` (e.g. ``timezone_id="UTC"``)."""
     with chromium.browser() as browser:
-        page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU", **page_options)
         yield page

@@ -38,7 +38,7 @@ def airflow_env(extra_connections: dict[str, str] | None = None, airflow_home: P
     """Variables to put in ``os.environ`` before Airflow is imported."""
     home = airflow_home or settings.home() / "airflow"
     api_port = os.environ.get("AIRFLOW__API__PORT", "8080")
-    home.mkdir(parents=True, exist_ok=True)
+    (home / "openlineage").mkdir(parents=True, exist_ok=True)
     env = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.REPO_ROOT / "dags"),
@@ -49,6 +49,9 @@ def airflow_env(extra_connections: dict[str, str] | None = None, airflow_home: P
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        # a task's calls to the execution API (the api-server): Airflow's 5 s default times out on a
+        # busy small machine (httpcore.ReadTimeout, the task fails before it starts)
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__COSMOS__ENABLE_CACHE": "False",
         "DO_NOT_TRACK": "1",
@@ -62,6 +65,15 @@ def airflow_env(extra_connections: dict[str, str] | None = None, airflow_home: P
         "DBT_USE_COLORS": "False",
         "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
         "AIRFLOW__OPENLINEAGE__NAMESPACE": "gospubliki",
+        # OpenLineage (the provider is installed): every run's lineage events, one JSON per line,
+        # into the Airflow home — a file transport needs no server and prints no "no transport"
+        # warning; docs/configuration.md shows how to point it at Marquez or turn it off
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(home / "openlineage" / "events.jsonl"), "append": True}
+        ),
+        # the DAGs' timetables name Europe/Moscow themselves; this makes naive dates typed into the
+        # CLI (`airflow dags trigger --logical-date`, `backfill create --from-date`) Moscow dates too
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Moscow",
         "PYTHONWARNINGS": "ignore:Could not import graphviz",
         f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": connection_json_from_url(settings.warehouse_url()),
     }
@@ -75,11 +87,15 @@ def migrate_metadata_db() -> None:
     the caller's process has not imported Airflow with a half-made configuration."""
     import subprocess
     import sys
+    import tempfile
 
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True, text=True)
-    for name, slots, description in POOLS:
-        subprocess.run([airflow, "pools", "set", name, str(slots), description], check=True, capture_output=True)
+    # one `pools import` (create or update each): an Airflow CLI start costs seconds
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump({name: {"slots": slots, "description": d} for name, slots, d in POOLS}, f)
+        f.flush()
+        subprocess.run([airflow, "pools", "import", f.name], check=True, capture_output=True)
 
 
 #: API pools: one slot per credential keeps a network's rate limits (docs/operations.md)

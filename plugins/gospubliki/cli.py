@@ -50,7 +50,7 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show debug
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    for noisy in ("urllib3", "great_expectations", "vk_api", "matplotlib", "telethon"):
+    for noisy in ("urllib3", "great_expectations", "vk_api", "matplotlib", "telethon", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -226,18 +226,19 @@ def simulator_serve(
     region: str = typer.Option("43", help="Region code for --scale region."),
     seed: int = typer.Option(1, help="Seed of the deterministic world."),
     port: int = typer.Option(8765, help="Port on 127.0.0.1."),
+    factor: float = typer.Option(None, help="Size of the simulated world (default: the scale's; tests use 0.3)."),
 ) -> None:
-    """Serve the simulated VK API on 127.0.0.1 until Ctrl+C.
+    """Serve the simulated VK and OK APIs on 127.0.0.1 until Ctrl+C.
 
     Point the client at it with GOSPUBLIKI_VK_API_URL=http://127.0.0.1:PORT/asof/{snapshot_date}
-    and GOSPUBLIKI_VK_TOKENS=sim-vk-1,sim-vk-2.
+    and GOSPUBLIKI_VK_TOKENS=sim-vk-1,sim-vk-2 (OK: the same base URL). `gospubliki ui` runs it as a service.
     """
     from gospubliki.simulator.scale import Scale
     from gospubliki.simulator.server import serve
     from gospubliki.simulator.world import build_world
 
-    world = build_world(Scale.from_name(scale, region=region), seed=seed)
-    console.print(f"simulated VK API on http://127.0.0.1:{port} ({len(world.pages)} pages); Ctrl+C stops it")
+    world = build_world(Scale.from_name(scale, region=region, factor=factor), seed=seed)
+    console.print(f"simulated VK and OK APIs on http://127.0.0.1:{port} ({len(world.pages)} pages); Ctrl+C stops it")
     serve(world, port=port)
 
 
@@ -377,6 +378,36 @@ def airflow_cmd(ctx: typer.Context) -> None:
     airflow_env.apply()
     argv = airflow_env.airflow_argv(ctx.args)
     os.execv(argv[0], argv)
+
+
+@app.command("ui")
+def ui_cmd(
+    port: int = typer.Option(8080, help="Port of the Airflow UI / REST API on 127.0.0.1."),
+    simulator_port: int = typer.Option(8765, help="Port of the simulated VK and OK APIs on 127.0.0.1."),
+    scale: str = typer.Option("region", help="Simulated world: 'region' (~2 000 pages) or 'national'."),
+    region: str = typer.Option("43", help="Region of the simulated world."),
+    seed: int = typer.Option(1, help="Seed of the simulated world (the demo's is 1)."),
+    factor: float = typer.Option(None, help="Size of the simulated world (default: the scale's)."),
+) -> None:
+    """Airflow's UI on this machine, with the simulated networks as a service, until Ctrl+C.
+
+    Starts the warehouse (importing the simulated registry if it has none), the simulated VK and OK
+    APIs (`gospubliki simulator serve`), and Airflow — scheduler, dag-processor, api-server,
+    triggerer, LocalExecutor — with the connections gospubliki_warehouse, vk_default, ok_default
+    and telegram_default stored in Airflow's metadata DB. Trigger, Clear (re-run) and Backfill from
+    the UI; every task log is shown there. gospubliki_daily starts paused (unpaused, the scheduler
+    runs it at 03:00 Moscow time, and at once for the latest such time); the weekly reports DAG is
+    unpaused and follows the Asset a Sunday's daily run records. The runs of `make demo` are
+    listed too (same Airflow home). Everything listens on 127.0.0.1 only.
+
+    Login: user `admin`; the password is printed at every start: GOSPUBLIKI_UI_PASSWORD, or the one
+    generated once into GOSPUBLIKI_HOME/airflow/simple_auth_manager_passwords.json.generated.
+    Ctrl+C stops Airflow and the simulator; the warehouse keeps running (`gospubliki warehouse stop`).
+    """
+    from gospubliki.local_ui import UiOptions, run_ui
+
+    opts = UiOptions(port=port, simulator_port=simulator_port, scale=scale, region=region, seed=seed, factor=factor)
+    raise typer.Exit(run_ui(opts, console))
 
 
 @app.command("summary")

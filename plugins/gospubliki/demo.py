@@ -36,6 +36,7 @@ class DemoOptions:
     last_day: date = field(default_factory=lambda: date.today() - timedelta(days=1))
     fault_day: date | None = None  # the simulator reports negative member counts on that day
     vk_tokens: tuple[str, ...] = ("sim-vk-1", "sim-vk-2")
+    factor: float | None = None  # the simulated world's size (None: the scale's default)
 
 
 def demo_dir() -> Path:
@@ -60,7 +61,7 @@ def prepare(opts: DemoOptions, console: Console):
     console.print(f"[green]✓[/] warehouse: {st.url}")
 
     with console.status(f"building the simulated world ({opts.scale}) …"):
-        world = build_world(Scale.from_name(opts.scale, region=opts.region), seed=opts.seed)
+        world = build_world(Scale.from_name(opts.scale, region=opts.region, factor=opts.factor), seed=opts.seed)
         registry_csv = demo_dir() / "registry.csv"
         write_registry_csv(registry_csv, world, bad_rows=opts.bad_rows)
         load_reference(extra_municipalities=synthetic_municipalities(world))
@@ -85,6 +86,8 @@ def connections(sim, opts: DemoOptions) -> dict[str, str]:
     from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS
 
     world_spec = {"scale": opts.scale, "region": opts.region, "seed": opts.seed}
+    if opts.factor is not None:
+        world_spec["factor"] = opts.factor
     return {
         "vk_default": json.dumps(
             {"conn_type": "vk", "host": sim.url_template, "password": ",".join(opts.vk_tokens), "extra": {"rps": 20}}

@@ -39,6 +39,11 @@ def force_past() -> bool:
     return _flag("GOSPUBLIKI_FORCE_PAST")
 
 
+def ui_timezone() -> str:
+    """The zone the Airflow UI shows times in until a person picks another (``airflow_plugin``)."""
+    return env("GOSPUBLIKI_UI_TIMEZONE", "Europe/Moscow")
+
+
 def registry_max_shrink() -> float:
     """Largest share of institutions or pages a registry import may drop without --allow-shrink."""
     return float(env("GOSPUBLIKI_REGISTRY_MAX_SHRINK", "0.2"))

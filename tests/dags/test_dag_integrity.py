@@ -17,10 +17,34 @@ def test_telegram_usernames_are_resolved_hourly_in_the_telegram_pool(dagbag):
     assert [(t.task_id, t.pool) for t in dag.tasks] == [("resolve_usernames", "telegram_api")]
 
 
-def test_weekly_reports_run_on_monday_morning_after_the_daily_run(dagbag):
+def test_the_daily_dag_records_an_asset_per_mart_and_the_week_of_the_rating(dagbag):
+    """`marts_rebuilt` (after dbt_build) declares one Asset per mart model of the dbt project;
+    `rating_week_complete` the rating-week Asset; both before the run's gate."""
+    from gospubliki.transform.dbt import project_dir
+
+    dag = dagbag.dags[DAG_ID]
+    marts = dag.get_task("marts_rebuilt")
+    models = sorted(p.stem for p in (project_dir() / "models" / "marts").rglob("*.sql"))
+    assert {"national_summary", "municipality_rating", "fct_page_daily"} <= set(models)
+    assert [a.uri for a in marts.outlets] == [f"gospubliki://marts/{m}" for m in models]
+    assert [a.name for a in marts.outlets] == [f"marts.{m}" for m in models]
+    assert marts.upstream_task_ids == {"dbt_build", "snapshot_date"}
+    week = dag.get_task("rating_week_complete")
+    assert [a.uri for a in week.outlets] == ["gospubliki://marts/municipality_rating/week"]
+    assert week.upstream_task_ids == {"marts_rebuilt", "snapshot_date"}
+    assert "marts_rebuilt" in dag.get_task("all_networks_validated").upstream_task_ids
+    # no other task claims an Asset (dbt's Cosmos task emits none of its own)
+    assert {t.task_id for t in dag.tasks if t.outlets} == {"marts_rebuilt", "rating_week_complete"}
+
+
+def test_weekly_reports_are_scheduled_on_the_rating_week_asset(dagbag):
+    from airflow.sdk import Asset
+
     dag = dagbag.dags["gospubliki_weekly_reports"]
-    assert dag.timetable.expression == "0 6 * * 1"
-    assert str(getattr(dag.timetable.timezone, "name", dag.timetable.timezone)) == "Europe/Moscow"
+    assert type(dag.timetable).__name__ == "AssetTriggeredTimetable"
+    assert list(dag.timetable.asset_condition.objects) == [Asset(
+        uri="gospubliki://marts/municipality_rating/week", name="marts.municipality_rating.week", group="marts"
+    )]
     assert sorted(dag.task_ids) == ["dbt_test_history", "export_ratings", "export_region_reports"]
 
 
@@ -38,6 +62,15 @@ def test_dbt_tasks_keep_their_parse_and_split_daily_and_weekly_tests(dagbag):
     assert daily.exclude == "tag:weekly"
     assert weekly.task_type == "DbtTestLocalOperator"
     assert weekly.vars == {"data_tests_scope": "history"} and not weekly.exclude
+
+
+def test_only_a_sunday_completes_a_rating_week():
+    from datetime import date
+
+    from gospubliki.orchestration.assets import completes_a_week, iso_week
+
+    assert [completes_a_week(date(2026, 11, d)) for d in range(16, 24)] == [False] * 6 + [True, False]
+    assert iso_week(date(2026, 11, 22)) == "2026-W47" and iso_week(date(2026, 11, 23)) == "2026-W48"
 
 
 def test_daily_schedule_is_0300_moscow_without_catchup(dagbag):
@@ -77,10 +110,11 @@ def test_dbt_waits_for_every_network_and_needs_one_validated_load(dagbag):
     assert dbt.trigger_rule == "all_done_min_one_success"
     # the gate fails the run when any network did not validate, after the others' marts were built
     gate = dag.get_task("all_networks_validated")
-    assert gate.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg", "dbt_build"}
+    assert gate.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg", "dbt_build", "marts_rebuilt"}
     assert gate.trigger_rule == "all_success"
-    assert {t.task_id for t in dag.leaves} == {"all_networks_validated", "dbt_source_freshness",
-                                                     "data_alerts_digest"}
+    # the week's Asset is a leaf of its own: skipped on weekdays, it must not skip the gate
+    assert {t.task_id for t in dag.leaves} == {"all_networks_validated", "rating_week_complete",
+                                                     "dbt_source_freshness", "data_alerts_digest"}
 
 
 def test_every_task_alerts_on_failure_and_retry_and_the_daily_run_has_a_deadline(dagbag):

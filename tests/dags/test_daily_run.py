@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -73,6 +74,7 @@ def mart_state(url):
 
 def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
     url, sim = pipeline
+    started = datetime.now(UTC).isoformat()[:19]  # compared with the events' eventTime, to the second
     result = run_daily(DAY_1, LOG_DIR)
     assert result.state == "success", result.log_file
 
@@ -103,6 +105,17 @@ def test_a_daily_run_extracts_validates_and_builds_the_marts(pipeline):
     assert networks == {"all", *NETWORKS}
     log = result.log_file.read_text()  # plain and quiet: no colour codes, no noise about unused extras
     assert ("\x1b[" in log, "graphviz" in log, "openlineage/namespace" in log) == (False, False, False)
+    # OpenLineage is installed and configured (a file transport): no warning of it, and cosmos no
+    # longer asks for the provider; the run's lineage events are in the Airflow home's file
+    assert "apache-airflow-providers-openlineage" not in log
+    assert not [line for line in log.splitlines() if "openlineage" in line.lower() and "warn" in line.lower()]
+    events = [json.loads(line) for line in (Path(os.environ["AIRFLOW_HOME"]) / "openlineage" / "events.jsonl")
+              .read_text().splitlines()]
+    ours = [e for e in events if e.get("job", {}).get("name", "").startswith(f"{DAG_ID}.")
+            and e.get("eventTime", "")[:19] >= started]
+    print(f"\nOpenLineage events of the run: {len(ours)} ({sorted({e['job']['name'] for e in ours})[:4]} …)")
+    assert {e["job"]["namespace"] for e in ours} == {"gospubliki"}
+    assert {f"{DAG_ID}.extract_vk", f"{DAG_ID}.dbt_build"} <= {e["job"]["name"] for e in ours}
 
 
 def test_a_corrupted_load_fails_the_run_and_never_reaches_the_marts(pipeline):
