@@ -36,6 +36,14 @@ methodologies as (
 
 ),
 
+-- the names a methodology publishes (its region's spelling), instead of the reference's
+display_names as (
+
+    select * from {{ ref('municipality_aliases') }}
+    where is_display_name
+
+),
+
 all_periods as (
 
     select distinct
@@ -199,7 +207,7 @@ compared_to_previous_period as (
         ranked.period_type,
         ranked.region_name,
         ranked.place,
-        ranked.municipality_name,
+        coalesce(display_names.alias, ranked.municipality_name) as municipality_name,
         ranked.score,
         ranked.max_score,
         ranked.score_percent,
@@ -225,6 +233,10 @@ compared_to_previous_period as (
     from ranked
     left join methodologies
         on ranked.methodology_code = methodologies.methodology_code
+    left join display_names
+        on
+            ranked.methodology_code = display_names.methodology_code
+            and ranked.municipality_id = display_names.municipality_id
     left join scores_with_percent as previous
         on
             ranked.methodology_code = previous.methodology_code
