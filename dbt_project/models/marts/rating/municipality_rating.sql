@@ -4,6 +4,8 @@
     37.5 → 38), and the dynamics = this period's shown percent − the previous period's, in p.p.
     ('↑ 7%', '↓ 3%', '-' unchanged, 'новый' when the municipality was not rated in the previous
     period of the methodology). missing_criteria lists the criteria without data (0 points).
+    days_covered / period_days / is_partial_period: how many days of the period the loads of
+    every collected network covered (int_days_covered), so a week built from one day is flagged.
 
     History: incremental, delete+insert per (methodology, period). A build re-ranks only the
     periods whose criteria rows were (re)written since the last build, and the period right after
@@ -41,6 +43,14 @@ display_names as (
 
     select * from {{ ref('municipality_aliases') }}
     where is_display_name
+
+),
+
+-- days every collected network's loads covered (int_days_covered), to flag partial periods
+days_covered as (
+
+    select * from {{ ref('int_days_covered') }}
+    where network = 'all'
 
 ),
 
@@ -173,6 +183,11 @@ ranked as (
     select
         scores_with_percent.*,
         period_sequence.previous_period_start,
+        case
+            when scores_with_percent.period_type = 'month'
+                then (scores_with_percent.period_start + interval '1 month' - interval '1 day')::date
+            else scores_with_percent.period_start + 6
+        end as period_last_day,
         dense_rank() over (
             partition by
                 scores_with_percent.methodology_code,
@@ -227,6 +242,15 @@ compared_to_previous_period as (
         ranked.missing_criteria_count,
         ranked.period_start,
         ranked.period_end_date,
+        (
+            select count(*)::integer from days_covered
+            where days_covered.covered_date between ranked.period_start and ranked.period_last_day
+        ) as days_covered,
+        (ranked.period_last_day - ranked.period_start + 1)::integer as period_days,
+        (
+            select count(*) from days_covered
+            where days_covered.covered_date between ranked.period_start and ranked.period_last_day
+        ) < ranked.period_last_day - ranked.period_start + 1 as is_partial_period,
         ranked.source_processed_at,
         '{{ run_started_at.isoformat() }}'::timestamptz as processed_at
 
