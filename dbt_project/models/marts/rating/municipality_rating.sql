@@ -4,8 +4,10 @@
     37.5 → 38), and the dynamics = this period's shown percent − the previous period's, in p.p.
     ('↑ 7%', '↓ 3%', '-' unchanged, 'новый' when the municipality was not rated in the previous
     period of the methodology). missing_criteria lists the criteria without data (0 points).
-    days_covered / period_days / is_partial_period: how many days of the period the loads of
-    every collected network covered (int_days_covered), so a week built from one day is flagged.
+    days_covered / period_days / is_partial_period: the rating is measured on the period's latest
+    snapshot date (period_end_date); measured before the period's last day it covers only the days
+    up to it (a week measured on its Monday: 1 of 7) and is partial. A period without snapshots
+    (manual scores only) counts as complete.
 
     History: incremental, delete+insert per (methodology, period). A build re-ranks only the
     periods whose criteria rows were (re)written since the last build, and the period right after
@@ -43,14 +45,6 @@ display_names as (
 
     select * from {{ ref('municipality_aliases') }}
     where is_display_name
-
-),
-
--- days every collected network's loads covered (int_days_covered), to flag partial periods
-days_covered as (
-
-    select * from {{ ref('int_days_covered') }}
-    where network = 'all'
 
 ),
 
@@ -242,15 +236,10 @@ compared_to_previous_period as (
         ranked.missing_criteria_count,
         ranked.period_start,
         ranked.period_end_date,
-        (
-            select count(*)::integer from days_covered
-            where days_covered.covered_date between ranked.period_start and ranked.period_last_day
-        ) as days_covered,
+        (least(coalesce(ranked.period_end_date, ranked.period_last_day), ranked.period_last_day)
+            - ranked.period_start + 1)::integer as days_covered,
         (ranked.period_last_day - ranked.period_start + 1)::integer as period_days,
-        (
-            select count(*) from days_covered
-            where days_covered.covered_date between ranked.period_start and ranked.period_last_day
-        ) < ranked.period_last_day - ranked.period_start + 1 as is_partial_period,
+        coalesce(ranked.period_end_date < ranked.period_last_day, false) as is_partial_period,
         ranked.source_processed_at,
         '{{ run_started_at.isoformat() }}'::timestamptz as processed_at
 
