@@ -193,10 +193,11 @@ def _print_rejects(rejects: list, show: int, kept: bool = True) -> None:
 # ---------------------------------------------------------------- dbt
 @dbt_app.command("build")
 def dbt_build(select: str = typer.Option(None, help="dbt selector, e.g. 'marts'.")) -> None:
-    """dbt build: run and test every model (staging, intermediate, marts)."""
+    """dbt build: run and test every model (staging, intermediate, marts). With --select, the
+    upstream models and seeds that do not exist yet are built too (a fresh warehouse)."""
     from gospubliki.transform import dbt
 
-    dbt.build(select=select)
+    dbt.build(select=select, with_missing_parents=True)
     console.print("dbt build: done")
 
 
@@ -501,13 +502,28 @@ def rating(
 
 @rating_app.command("import-manual")
 def rating_import_manual(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Expert scores CSV.")) -> None:
-    """Import manual (expert) criteria scores; bad rows are rejected with a reason (docs/rating-methodology.md)."""
+    """Import manual (expert) criteria scores (docs/rating-methodology.md). Municipalities may be
+    written as the region publishes them («г.о. Котельнич», «МО "Город Киров"»); a one-letter slip
+    is corrected with a warning. Exit code 0: every row loaded; 2: some rows rejected (one line
+    each, with the closest reference names; the valid rows are loaded)."""
+    from gospubliki.reference.load import load_reference
     from gospubliki.reports.manual import import_manual_scores
+    from gospubliki.warehouse import server
 
+    server.start()
+    load_reference()
     report = import_manual_scores(path)
-    console.print(f"{report.rows_loaded} scores loaded, {len(report.rejects)} rejected; run `gospubliki dbt build` to apply")
+    for number, warning in report.warnings:
+        console.print(f"  warning: row {number}: {warning}", markup=False, highlight=False, soft_wrap=True)
     for r in report.rejects:
-        console.print(f"  row {r.row_number}: {r.reason}")
+        console.print(f"  row {r.row_number}: {r.reason}", markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        f"{report.rows_loaded} scores loaded, {len(report.rejects)} rejected, {len(report.warnings)} corrected; "
+        "run `gospubliki dbt build --select municipality_rating_criteria+` to apply",
+        markup=False, highlight=False, soft_wrap=True,
+    )
+    if report.rejects:
+        raise typer.Exit(2)
 
 
 @rating_app.command("export-all")

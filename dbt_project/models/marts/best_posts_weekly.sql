@@ -3,7 +3,9 @@
     var('best_posts_top_n') posts by views and, separately, by er_views (interactions / views,
     only posts with at least var('best_posts_min_views') views, so that 3 likes on 5 views do not
     win). Ties are broken by the other measure, then by the post key, so places are 1..N without
-    gaps. The national top N of a week is the top N of the union of these rows.
+    gaps. The national top N of a week is the top N of the union of these rows; rank_in_region is
+    the region's top N over all sectors (empty beyond N). days_covered / is_partial_week: how many
+    days of the week the loads of every collected network read (int_days_covered).
     Incremental by week like fct_post.
 #}
 {{
@@ -54,6 +56,19 @@ regions as (
 weeks_to_process as (
 
     {{ weeks_to_process(ref('fct_page_daily')) }}
+
+),
+
+-- days of the week whose posts every collected network read (of 7): a partial week is flagged
+weeks_covered as (
+
+    select
+        week_start_date,
+        count(*) as days_covered
+
+    from {{ ref('int_days_covered') }}
+    where network = 'all'
+    group by 1
 
 ),
 
@@ -141,6 +156,20 @@ final as (
             else top_posts.post_text_single_line
         end as post_text_preview,
         top_posts.rank::integer as rank,
+        -- the place among the region's posts of all sectors (its top N is within the sectors' tops)
+        nullif(least(row_number() over (
+            partition by top_posts.week_start_date, top_posts.region_code, top_posts.ranking
+            order by
+                case
+                    when top_posts.ranking = 'views' then top_posts.view_count::numeric
+                    else top_posts.interaction_count::numeric / top_posts.view_count
+                end desc,
+                case
+                    when top_posts.ranking = 'views' then top_posts.interaction_count::numeric
+                    else top_posts.view_count::numeric
+                end desc,
+                top_posts.post_key asc
+        ), {{ var('best_posts_top_n') }} + 1), {{ var('best_posts_top_n') }} + 1)::integer as rank_in_region,
         top_posts.view_count,
         top_posts.like_count,
         top_posts.repost_count,
@@ -151,7 +180,9 @@ final as (
         top_posts.posted_date,
         top_posts.observed_on_date,
         top_posts.posted_at,
-        (select max(all_page_days.processed_at) from all_page_days) as source_processed_at
+        (select max(all_page_days.processed_at) from all_page_days) as source_processed_at,
+        coalesce(weeks_covered.days_covered, 0)::integer as days_covered,
+        coalesce(weeks_covered.days_covered, 0) < 7 as is_partial_week
 
     from top_posts
     left join sectors
@@ -160,6 +191,8 @@ final as (
         on top_posts.region_code = regions.region_code
     left join pages
         on top_posts.page_key = pages.page_key
+    left join weeks_covered
+        on top_posts.week_start_date = weeks_covered.week_start_date
 
 )
 

@@ -11,6 +11,7 @@
     give is unknown, left out of both sides of a ratio; a page whose posts no day of the week could
     read (posts_unread) has null post figures («нет данных»), not 0. Subscribers: the page's
     members on its last active snapshot date of the week (0 if it was never active that week).
+    days_covered / is_partial_week: how many days of the week the network's loads read (of 7).
     Incremental by week like fct_post.
 #}
 {{
@@ -44,6 +45,19 @@ all_posts as (
 weeks_to_process as (
 
     {{ weeks_to_process(ref('fct_page_daily')) }}
+
+),
+
+-- days of the week whose posts the page's network read (of 7): a partial week is flagged
+weeks_covered as (
+
+    select
+        network,
+        week_start_date,
+        count(*) as days_covered
+
+    from {{ ref('int_days_covered') }}
+    group by 1, 2
 
 ),
 
@@ -191,9 +205,15 @@ final as (
         measured.week_start_date,
         measured.week_start_date + 6 as week_end_date,
         measured.measured_on_date,
-        (select max(all_page_days.processed_at) from all_page_days) as source_processed_at
+        (select max(all_page_days.processed_at) from all_page_days) as source_processed_at,
+        coalesce(weeks_covered.days_covered, 0)::integer as days_covered,
+        coalesce(weeks_covered.days_covered, 0) < 7 as is_partial_week
 
     from measured
+    left join weeks_covered
+        on
+            measured.network = weeks_covered.network
+            and measured.week_start_date = weeks_covered.week_start_date
 
 )
 

@@ -9,8 +9,11 @@ a CSV file, one row per municipality, period and criterion::
 
 * ``methodology_code`` — a methodology of ``dbt_project/seeds/rating_methodologies.csv``;
 * ``period`` — its period: an ISO week ``2026-W47`` (weekly methodology) or a month ``2026-11``;
-* ``municipality`` — the id (``43-kirov``) or «name type» (``Котельничский м.р.``; then
-  ``region_code`` tells the region, unless the name is unique in the country);
+* ``municipality`` — the id (``43-kirov``) or the name as the region writes it
+  (``Котельничский м.р.``, ``г.о. Котельнич``, ``МО "Город Киров"``: read by
+  :mod:`gospubliki.reference.names`, with the aliases of the seed ``municipality_aliases.csv``;
+  ``region_code`` tells the region, unless the name is unique in the country). A one-letter slip
+  is corrected with a warning; an unknown name is rejected with the closest reference names;
 * ``criterion_code`` — a **manual** criterion of that methodology;
 * ``points`` — from 0 to the criterion's points (``2.5`` or ``2,5``; at most 2 decimals);
 * ``comment`` — optional.
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -34,7 +36,9 @@ from pathlib import Path
 from psycopg2.extras import execute_values
 
 from gospubliki.errors import UserError
+from gospubliki.reference.names import MunicipalityNames, Reference
 from gospubliki.reports.methodology import Methodology, MethodologyError, load_methodologies, parse_period
+from gospubliki.reports.methodology import seeds_dir as default_seeds_dir
 from gospubliki.warehouse import db
 
 log = logging.getLogger(__name__)
@@ -62,49 +66,30 @@ class ManualImportReport:
     rows_total: int = 0
     rows_loaded: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    #: (row number, message): rows loaded after a correction (a one-letter slip in a name)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
     #: (methodology_code, period_id) pairs that got scores — the periods the next build recomputes
     periods: set[tuple[str, str]] = field(default_factory=set)
 
 
-@dataclass
-class _Municipalities:
-    ids: set[str]
-    by_region_name: dict[tuple[str, str], str]
-    by_name: dict[str, list[str]]
-
-    def resolve(self, text: str, region_code: str) -> str:
-        key = _norm(text)
-        if key in self.ids:
-            return key
-        if region_code:
-            found = self.by_region_name.get((region_code, key))
-            if found is None:
-                raise ValueError(f"unknown municipality {text!r} in region {region_code}")
-            return found
-        candidates = self.by_name.get(key, [])
-        if len(candidates) == 1:
-            return candidates[0]
-        if not candidates:
-            raise ValueError(f"unknown municipality {text!r} (give its id, or region_code and «name type»)")
-        raise ValueError(f"municipality {text!r} exists in several regions: give region_code")
+def read_aliases(seeds: Path) -> list[tuple[str, str]]:
+    """``(alias, municipality_id)`` pairs of the seed ``municipality_aliases.csv`` (every row:
+    a methodology's display names are accepted in any import)."""
+    path = seeds / "municipality_aliases.csv"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [(r["alias"], r["municipality_id"]) for r in csv.DictReader(fh) if r["alias"].strip()]
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower().replace("ё", "е"))
-
-
-def _load_municipalities(cur) -> _Municipalities:
+def _load_municipalities(cur, seeds: Path) -> MunicipalityNames:
     cur.execute("select municipality_id, region_code, name, municipality_type from reference.municipalities")
     rows = cur.fetchall()
     if not rows:
-        raise ManualScoresFileError("reference.municipalities is empty: load the reference data first")
-    ids, by_region_name, by_name = set(), {}, {}
-    for municipality_id, region, name, mtype in rows:
-        ids.add(municipality_id)
-        key = _norm(f"{name} {mtype}")
-        by_region_name[(region, key)] = municipality_id
-        by_name.setdefault(key, []).append(municipality_id)
-    return _Municipalities(ids, by_region_name, by_name)
+        raise ManualScoresFileError(
+            "reference.municipalities is empty: load the reference data first (gospubliki warehouse init)"
+        )
+    return MunicipalityNames((Reference(*row) for row in rows), read_aliases(seeds))
 
 
 def _points(text: str, maximum: Decimal) -> Decimal:
@@ -121,7 +106,7 @@ def _points(text: str, maximum: Decimal) -> Decimal:
     return value
 
 
-def _check_row(row: dict, methodologies: dict[str, Methodology], municipalities: _Municipalities) -> dict:
+def _check_row(row: dict, methodologies: dict[str, Methodology], municipalities: MunicipalityNames) -> dict:
     """Validate one CSV row; return the score record or raise ValueError(reason)."""
     clean = {k: (row.get(k) or "").strip() for k in COLUMNS}
     if missing := [c for c in REQUIRED_COLUMNS if not clean[c]]:
@@ -147,10 +132,11 @@ def _check_row(row: dict, methodologies: dict[str, Methodology], municipalities:
             "from page data, not manual"
         )
     region = clean["region_code"].zfill(2) if clean["region_code"] else ""
-    municipality_id = municipalities.resolve(clean["municipality"], region)
+    match = municipalities.resolve(clean["municipality"], region)  # UnknownMunicipality is a ValueError
     return {
+        "warning": match.warning,
         "methodology_code": methodology.code,
-        "entity_id": municipality_id,
+        "entity_id": match.municipality_id,
         "period_start": period.start,
         "period_id": period.period_id,
         "criterion_code": criterion.criterion_code,
@@ -171,6 +157,7 @@ def import_manual_scores(
     """
     path = Path(csv_path)
     methodologies = load_methodologies(seeds_dir)
+    seeds = Path(seeds_dir) if seeds_dir is not None else default_seeds_dir()
     db.apply_schema(url)
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
@@ -181,7 +168,7 @@ def import_manual_scores(
         rows = list(reader)
 
     with db.connect(url) as conn, conn.cursor() as cur:
-        municipalities = _load_municipalities(cur)
+        municipalities = _load_municipalities(cur, seeds)
         cur.execute(
             "insert into registry.rating_manual_imports (source_file, rows_total) values (%s, %s) "
             "returning import_id",
@@ -208,6 +195,8 @@ def import_manual_scores(
                 continue
             seen[key] = number
             scores.append(score)
+            if score["warning"]:
+                report.warnings.append((number, score["warning"]))
             report.periods.add((score["methodology_code"], score["period_id"]))
         if scores:
             execute_values(

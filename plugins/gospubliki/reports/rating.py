@@ -187,8 +187,25 @@ def _resolve_period(
     periods = available_periods(region_code, methodology_code, url)
     if not periods:
         where = f" for region {region_code}" if region_code else ""
-        raise RatingNotFound(f"no rating of methodology {methodology_code!r}{where} yet: run dbt build first")
+        raise RatingNotFound(
+            f"no rating of methodology {methodology_code!r}{where}; {_with_data(region_code, url)}"
+        )
     return periods[0]
+
+
+def _with_data(region_code: str | None, url: str | None) -> str:
+    """Which methodologies the mart has periods of (for the region), to name in a refusal."""
+    rows = _fetch(
+        url,
+        """select methodology_code, max(period_id) as latest from marts.municipality_rating
+           where %s::text is null or region_code = %s group by 1 order by 1""",
+        (region_code, region_code),
+    )
+    if not rows:
+        return "the rating mart is empty: run `gospubliki dbt build`"
+    return "methodologies with data: " + ", ".join(
+        f"{r['methodology_code']} (latest {r['latest']}; --methodology {r['methodology_code']})" for r in rows
+    )
 
 
 def _tables_from_rows(rating_rows: list[dict], criteria_rows: list[dict]) -> list[RatingTable]:
@@ -273,7 +290,7 @@ def rating_tables(
         where = f" for region {region_code}" if region_code else ""
         raise RatingNotFound(
             f"no rating of methodology {m.code!r}{where} for {period_id}"
-            + (f"; available: {', '.join(known)}" if known else "; the mart has no periods yet")
+            + (f"; available: {', '.join(known)}" if known else f"; {_with_data(region_code, url)}")
         )
     return tables
 

@@ -162,8 +162,15 @@ def build(
     indirect_selection: str = "buildable",
     target_path: str | Path | None = None,
     log_path: str | Path | None = None,
+    with_missing_parents: bool = False,
 ) -> dbtRunnerResult:
     """``dbt build`` (seeds, models, tests, unit tests) for the selection (default: everything).
+
+    ``with_missing_parents`` (what ``gospubliki dbt build --select`` does): the seeds and models
+    the selection depends on whose table or view does not exist yet are built too, so that
+    ``--select municipality_rating_criteria+`` works on a fresh warehouse (without them the
+    selected models read relations that are not there, and their unit tests cannot read the
+    column types of their inputs). Parents that exist are not rebuilt.
 
     With a selection, tests are picked with ``--indirect-selection buildable`` by default: a test
     that also depends on an unselected, non-ancestor model (e.g. a relationships test from a
@@ -171,6 +178,8 @@ def build(
     (dbt's default, ``eager``, would run it).
     """
     args = ["build"]
+    if select and with_missing_parents:
+        select = [*([select] if isinstance(select, str) else select), *missing_parents(select, url)]
     for flag, value in (("--select", select), ("--exclude", exclude)):
         if value:
             args += [flag, *([value] if isinstance(value, str) else value)]
@@ -181,6 +190,33 @@ def build(
     if full_refresh:
         args.append("--full-refresh")
     return run_dbt(args, url, target_path=target_path, log_path=log_path)
+
+
+def missing_parents(select: str | Sequence[str], url: str | None = None) -> list[str]:
+    """Names of the seeds and models upstream of ``select`` whose relation does not exist."""
+    import psycopg2
+
+    terms = select.split() if isinstance(select, str) else [t for s in select for t in s.split()]
+    # X → +X; X+ → @X (the ancestors of its descendants too: tests picked as "buildable" read them)
+    upstream = [t if t[0] in "@" or t[0].isdigit() else f"@{t.strip('+')}" if t.endswith("+") else f"+{t}"
+                for t in terms]
+    listed = run_dbt(
+        ["ls", "--quiet", "--select", *upstream, "--resource-type", "model", "--resource-type", "seed",
+         "--output", "json", "--output-keys", "name", "schema", "alias"],
+        url,
+    ).result
+    nodes = [json.loads(line) for line in listed or []]
+    conn = psycopg2.connect(url or settings.warehouse_url())
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select table_schema, table_name from information_schema.tables where table_schema = any(%s)",
+                (sorted({n["schema"] for n in nodes}),),
+            )
+            existing = set(cur.fetchall())
+    finally:
+        conn.close()
+    return sorted(n["name"] for n in nodes if (n["schema"], n.get("alias") or n["name"]) not in existing)
 
 
 def source_freshness(

@@ -4,6 +4,10 @@
     37.5 → 38), and the dynamics = this period's shown percent − the previous period's, in p.p.
     ('↑ 7%', '↓ 3%', '-' unchanged, 'новый' when the municipality was not rated in the previous
     period of the methodology). missing_criteria lists the criteria without data (0 points).
+    days_covered / period_days / is_partial_period: the rating is measured on the period's latest
+    snapshot date (period_end_date); measured before the period's last day it covers only the days
+    up to it (a week measured on its Monday: 1 of 7) and is partial. A period without snapshots
+    (manual scores only) counts as complete.
 
     History: incremental, delete+insert per (methodology, period). A build re-ranks only the
     periods whose criteria rows were (re)written since the last build, and the period right after
@@ -34,6 +38,14 @@ criteria_points as (
 methodologies as (
 
     select * from {{ ref('rating_methodologies') }}
+
+),
+
+-- the names a methodology publishes (its region's spelling), instead of the reference's
+display_names as (
+
+    select * from {{ ref('municipality_aliases') }}
+    where is_display_name
 
 ),
 
@@ -166,6 +178,11 @@ ranked as (
     select
         scores_with_percent.*,
         period_sequence.previous_period_start,
+        case
+            when scores_with_percent.period_type = 'month'
+                then (scores_with_percent.period_start + interval '1 month' - interval '1 day')::date
+            else scores_with_percent.period_start + 6
+        end as period_last_day,
         dense_rank() over (
             partition by
                 scores_with_percent.methodology_code,
@@ -200,7 +217,7 @@ compared_to_previous_period as (
         ranked.period_type,
         ranked.region_name,
         ranked.place,
-        ranked.municipality_name,
+        coalesce(display_names.alias, ranked.municipality_name) as municipality_name,
         ranked.score,
         ranked.max_score,
         ranked.score_percent,
@@ -220,12 +237,20 @@ compared_to_previous_period as (
         ranked.missing_criteria_count,
         ranked.period_start,
         ranked.period_end_date,
+        (least(coalesce(ranked.period_end_date, ranked.period_last_day), ranked.period_last_day)
+            - ranked.period_start + 1)::integer as days_covered,
+        (ranked.period_last_day - ranked.period_start + 1)::integer as period_days,
+        coalesce(ranked.period_end_date < ranked.period_last_day, false) as is_partial_period,
         ranked.source_processed_at,
         '{{ run_started_at.isoformat() }}'::timestamptz as processed_at
 
     from ranked
     left join methodologies
         on ranked.methodology_code = methodologies.methodology_code
+    left join display_names
+        on
+            ranked.methodology_code = display_names.methodology_code
+            and ranked.municipality_id = display_names.municipality_id
     left join scores_with_percent as previous
         on
             ranked.methodology_code = previous.methodology_code
