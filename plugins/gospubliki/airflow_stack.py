@@ -30,6 +30,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -139,9 +140,7 @@ def stack_env(
         "AIRFLOW__API__PORT": str(api_port),
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-        "AIRFLOW__API_AUTH__JWT_SECRET": settings.secret("airflow_jwt.secret"),
-        "AIRFLOW__API__SECRET_KEY": settings.secret("airflow_api.secret"),
-        "AIRFLOW__CORE__FERNET_KEY": derived_key("airflow_fernet.secret"),
+        **shared_secrets(),
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(schedule_runs),
@@ -157,6 +156,27 @@ def stack_env(
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(celery.concurrency),
         })
     return env
+
+
+def local_env() -> dict[str, str]:
+    """What the local Airflow (home ``GOSPUBLIKI_HOME/airflow``) needs besides ``airflow_env``: the
+    metadata database ``gospubliki_airflow`` (created if missing; the warehouse server must be
+    running) and the shared secrets. A UI started with it (``make ui``) shows the runs of
+    ``gospubliki run`` and their logs; without it Airflow's local default is SQLite."""
+    return {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": ensure_metadata_db(),
+        **shared_secrets(),
+    }
+
+
+def shared_secrets() -> dict[str, str]:
+    """One JWT secret (the execution API's tokens), session key and Fernet key (connections in the
+    metadata database) for every component, generated in ``GOSPUBLIKI_HOME/secrets``."""
+    return {
+        "AIRFLOW__API_AUTH__JWT_SECRET": settings.secret("airflow_jwt.secret"),
+        "AIRFLOW__API__SECRET_KEY": settings.secret("airflow_api.secret"),
+        "AIRFLOW__CORE__FERNET_KEY": derived_key("airflow_fernet.secret"),
+    }
 
 
 def worker_hostname() -> str:
@@ -199,8 +219,9 @@ class Stack:
     schedule_runs: bool = True
     api_port: int = 0
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: what to start besides the Celery workers (``gospubliki run`` needs no triggerer)
+    parts: tuple[str, ...] = LOCAL_COMPONENTS
     components: list[Component] = field(default_factory=list)
-    redis: subprocess.Popen | None = None
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -231,15 +252,19 @@ class Stack:
 
     def migrate(self) -> None:
         """``airflow db migrate`` and the API pools (idempotent)."""
+        import json
+
         self.airflow("db", "migrate")
-        for name, slots, description in airflow_env.POOLS:
-            self.airflow("pools", "set", name, str(slots), description)
+        pools = self.home / "pools.json"  # one CLI start (seconds on a busy machine) for all pools
+        pools.write_text(json.dumps({name: {"slots": slots, "description": description, "include_deferred": False}
+                                     for name, slots, description in airflow_env.POOLS}))
+        self.airflow("pools", "import", str(pools))
 
     def start(self, timeout: float = 180.0) -> Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.migrate()
-            names = list(LOCAL_COMPONENTS)
+            names = list(self.parts)
             extra: dict[str, dict[str, str]] = {}
             if self.celery:
                 for worker in self.celery.workers:
@@ -422,3 +447,94 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
 def clean_home(home: Path) -> None:
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
+
+
+# ---------------------------------------------------------------- gospubliki run: an Airflow backfill
+@dataclass
+class BackfillRun:
+    snapshot_date: date
+    run_id: str
+    state: str
+    seconds: float
+    log_dir: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "success"
+
+
+def scheduler_alive(stack: Stack, within_seconds: int = 60) -> bool:
+    """A scheduler is heartbeating on the stack's metadata database (e.g. ``make ui`` is up)."""
+    try:
+        return bool(stack.query(
+            "select 1 from job where job_type = 'SchedulerJob' and state = 'running' "
+            "and latest_heartbeat > now() - make_interval(secs => %s)", within_seconds))
+    except Exception:  # noqa: BLE001 - no metadata tables yet: nothing runs on it
+        return False
+
+
+def backfill(
+    first: date,
+    last: date,
+    *,
+    force_past: bool = False,
+    on_run: Callable[[BackfillRun], None] | None = None,
+    home: Path | None = None,
+    metadata: str | None = None,
+    timeout_per_day: float = 1800.0,
+) -> list[BackfillRun]:
+    """Airflow's own backfill of the daily DAG for the snapshot dates ``first``..``last``
+    (``airflow backfill create``, one run at a time, dates already run are run again).
+
+    The runs are made in the local Airflow (home ``GOSPUBLIKI_HOME/airflow``, metadata database
+    ``gospubliki_airflow``), so they and their task logs are in its UI. A scheduler already
+    running on that database (``make ui``) executes them; otherwise a temporary stack (api-server,
+    dag-processor, scheduler; no scheduled runs) is started and stopped afterwards. Connections
+    come from the caller's environment (``airflow_env.apply``) or the metadata database.
+    ``on_run`` is called with each run as it finishes."""
+    from gospubliki.dates import MOSCOW
+    from gospubliki.orchestration.runner import logical_date_for
+
+    stack = Stack(home=home or settings.home() / "airflow", metadata=metadata or ensure_metadata_db(),
+                  schedule_runs=False, parts=("api-server", "dag-processor", "scheduler"),
+                  extra_env={"GOSPUBLIKI_FORCE_PAST": "1"} if force_past else {})
+    external = scheduler_alive(stack)
+    if not external:
+        stack.start()
+    try:
+        stack.wait_until(stack.dag_serialized, 300, f"{DAG_ID} is parsed")
+        (paused,), = stack.query("select is_paused from dag where dag_id = %s", DAG_ID)
+        if paused:  # a paused DAG's tasks are never queued, backfill or not
+            stack.airflow("dags", "unpause", DAG_ID)
+        try:
+            args = ["backfill", "create", "--dag-id", DAG_ID, "--from-date", logical_date_for(first).isoformat(),
+                    "--to-date", logical_date_for(last).isoformat(), "--max-active-runs", "1",
+                    "--reprocess-behavior", "completed"]
+            if force_past:
+                args += ["--dag-run-conf", '{"force_past": true}']
+            stack.airflow(*args)
+            (backfill_id,), = stack.query("select max(id) from backfill where dag_id = %s", DAG_ID)
+            expected = (last - first).days + 1
+            reported: dict[str, BackfillRun] = {}
+
+            def poll():
+                rows = stack.query(
+                    "select run_id, logical_date, state, extract(epoch from end_date - start_date) from dag_run "
+                    "where backfill_id = %s order by logical_date", backfill_id)
+                for run_id, logical, state, secs in rows:
+                    if state in ("success", "failed") and run_id not in reported:
+                        run = BackfillRun((logical.astimezone(MOSCOW) - timedelta(days=1)).date(), run_id, state,
+                                          float(secs or 0), stack.home / "logs" / f"dag_id={DAG_ID}" / f"run_id={run_id}")
+                        reported[run_id] = run
+                        if on_run:
+                            on_run(run)
+                return len(reported) >= expected
+
+            stack.wait_until(poll, timeout_per_day * expected, f"the backfill of {first}..{last} finished", interval=2)
+            return sorted(reported.values(), key=lambda r: r.snapshot_date)
+        finally:
+            if paused:
+                stack.airflow("dags", "pause", DAG_ID, check=False)
+    finally:
+        if not external:
+            stack.stop()
