@@ -222,6 +222,7 @@ class Stack:
     #: what to start besides the Celery workers (``gospubliki run`` needs no triggerer)
     parts: tuple[str, ...] = LOCAL_COMPONENTS
     components: list[Component] = field(default_factory=list)
+    stopped_groups: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -346,7 +347,19 @@ class Stack:
         for proc in groups:  # the group, not only its leader: task processes, uvicorn workers
             _signal_group(proc, signal.SIGKILL)
             proc.wait()
+        self.stopped_groups += [proc.pid for proc in groups]
         self.components.clear()
+
+    def leftovers(self) -> list[int]:
+        """Process groups of stopped components that still have a live process (should be none)."""
+        alive = []
+        for pgid in self.stopped_groups:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                continue
+            alive.append(pgid)
+        return alive
 
     def __enter__(self) -> Stack:
         return self.start()

@@ -38,6 +38,7 @@ def celery_stack(simulated, metadata_db, tmp_path_factory):
             print(f"\nCelery stack up (redis, migrate, 4 components, 2 workers, DAG parsed) "
                   f"in {time.monotonic() - started:.0f}s")
             yield st
+        assert st.leftovers() == []  # no process of any component's group outlives the stack
     finally:
         airflow_stack.stop_process(redis)
 
@@ -56,7 +57,7 @@ def test_a_triggered_run_lands_on_both_celery_workers(celery_stack, simulated):
         rows = st.query("select state from dag_run where dag_id = %s and run_id = 'celery_test'", DAG_ID)
         return rows if rows and rows[0][0] in ("success", "failed") else None
 
-    (state,), = st.wait_until(finished, 420, "the triggered run finished", interval=2)
+    (state,), = st.wait_until(finished, 900, "the triggered run finished", interval=2)
     table = st.task_table(DAG_ID, ["celery_test"])
     print_run_table(f"CeleryExecutor run celery_test for {DAY} ({time.monotonic() - started:.0f}s)", table,
                     "celery-run")
