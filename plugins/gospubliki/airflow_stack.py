@@ -111,7 +111,7 @@ class Celery:
 
     broker_url: str
     workers: tuple[str, ...] = ("worker1", "worker2")
-    concurrency: int = 1
+    concurrency: int = 2
 
 
 def derived_key(name: str) -> str:
@@ -350,16 +350,21 @@ class Stack:
         self.stopped_groups += [proc.pid for proc in groups]
         self.components.clear()
 
-    def leftovers(self) -> list[int]:
-        """Process groups of stopped components that still have a live process (should be none)."""
-        alive = []
-        for pgid in self.stopped_groups:
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
-                continue
-            alive.append(pgid)
-        return alive
+    def leftovers(self, timeout: float = 30.0) -> list[int]:
+        """Process groups of stopped components that still have a process after ``timeout`` seconds
+        (should be none: killed processes need a moment to exit and be reaped on a busy machine)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            alive = []
+            for pgid in self.stopped_groups:
+                try:
+                    os.killpg(pgid, 0)
+                except ProcessLookupError:
+                    continue
+                alive.append(pgid)
+            if not alive or time.monotonic() > deadline:
+                return alive
+            time.sleep(0.5)
 
     def __enter__(self) -> Stack:
         return self.start()

@@ -55,3 +55,11 @@ def print_run_table(title: str, rows: list[tuple], file_name: str) -> str:
     TABLES_DIR.mkdir(parents=True, exist_ok=True)
     (TABLES_DIR / f"{file_name}{os.environ.get('PYTEST_XDIST_WORKER', '')}.txt").write_text(text + "\n")
     return text
+
+
+def stack_home(name: str):
+    """A fresh Airflow home for a stack, kept after the run for its logs (GOSPUBLIKI_HOME/airflow-stacks/,
+    not pytest's tmp: other sessions' pytest runs prune /tmp/pytest-of-<user>/)."""
+    home = settings.home() / "airflow-stacks" / f"{name}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
+    airflow_stack.clean_home(home)
+    return home

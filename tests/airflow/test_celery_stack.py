@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from localports import free_port
-from stackcheck import DAG_ID, day_outcome, expected_outcome, print_run_table
+from stackcheck import DAG_ID, day_outcome, expected_outcome, print_run_table, stack_home
 
 from gospubliki import airflow_stack
 from gospubliki.dates import MOSCOW
@@ -21,9 +21,9 @@ WORKERS = ("worker1", "worker2")
 
 
 @pytest.fixture(scope="module")
-def celery_stack(simulated, metadata_db, tmp_path_factory):
+def celery_stack(simulated, metadata_db):
     _url, connections, extra_env = simulated
-    home = tmp_path_factory.mktemp("airflow-celery")
+    home = stack_home("celery")
     started = time.monotonic()
     broker_port = free_port()
     redis = airflow_stack.start_redis(broker_port, home / "redis" / "redis.log")
@@ -44,8 +44,9 @@ def celery_stack(simulated, metadata_db, tmp_path_factory):
 
 
 def test_a_triggered_run_lands_on_both_celery_workers(celery_stack, simulated):
-    """Each worker takes one task at a time (concurrency 1, Airflow's Celery config acks late and
-    prefetches one), so the three extractions queued together cannot all go to one worker."""
+    """Each worker holds at most two tasks (concurrency 2; Airflow's Celery config acks late and
+    prefetches one per process), so the three extractions queued together cannot all go to one
+    worker."""
     st, url = celery_stack, simulated[0]
     started = time.monotonic()
     st.airflow("dags", "unpause", DAG_ID)
@@ -57,7 +58,7 @@ def test_a_triggered_run_lands_on_both_celery_workers(celery_stack, simulated):
         rows = st.query("select state from dag_run where dag_id = %s and run_id = 'celery_test'", DAG_ID)
         return rows if rows and rows[0][0] in ("success", "failed") else None
 
-    (state,), = st.wait_until(finished, 900, "the triggered run finished", interval=2)
+    (state,), = st.wait_until(finished, 1800, "the triggered run finished", interval=2)
     table = st.task_table(DAG_ID, ["celery_test"])
     print_run_table(f"CeleryExecutor run celery_test for {DAY} ({time.monotonic() - started:.0f}s)", table,
                     "celery-run")

@@ -10,21 +10,21 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from localports import free_port
-from stackcheck import DAG_ID, day_outcome, expected_outcome, print_run_table
+from stackcheck import DAG_ID, day_outcome, expected_outcome, print_run_table, stack_home
 
 from gospubliki import airflow_stack
 from gospubliki.dates import MOSCOW
 
 BACKFILL_DAYS = (date(2026, 11, 20), date(2026, 11, 21))
 TERMINAL = ("success", "failed")
-RUN_TIMEOUT = 900.0
+RUN_TIMEOUT = 1800.0  # a deadline for a busy machine, not a wait
 
 
 @pytest.fixture(scope="module")
-def stack(simulated, metadata_db, tmp_path_factory):
+def stack(simulated, metadata_db):
     _url, connections, extra_env = simulated
     started = time.monotonic()
-    st = airflow_stack.Stack(home=tmp_path_factory.mktemp("airflow-stack"), metadata=metadata_db,
+    st = airflow_stack.Stack(home=stack_home("local"), metadata=metadata_db,
                              connections=connections, extra_env=extra_env, api_port=free_port())
     with st:
         st.wait_until(st.dag_serialized, 180, f"the dag-processor has serialized {DAG_ID}")
