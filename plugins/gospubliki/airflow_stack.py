@@ -223,6 +223,7 @@ class Stack:
     parts: tuple[str, ...] = LOCAL_COMPONENTS
     components: list[Component] = field(default_factory=list)
     stopped_groups: list[int] = field(default_factory=list)
+    stopped_descendants: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -334,8 +335,11 @@ class Stack:
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM to every component's process group (the Celery workers first, the api-server
-        last), SIGKILL to what is left after ``timeout``; then the Redis broker."""
+        last), SIGKILL to what is left after ``timeout``; then the same to every descendant seen
+        on the way: a task process may sit in a session of its own (the LocalExecutor's
+        ``airflow worker -- <task>``), out of its component's group."""
         groups = [c.proc for c in reversed(self.components) if c.proc]
+        descendants = self._descendants()
         for proc in groups:
             _signal_group(proc, signal.SIGTERM)
         deadline = time.monotonic() + timeout
@@ -344,14 +348,28 @@ class Stack:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
+        descendants += self._descendants()
         for proc in groups:  # the group, not only its leader: task processes, uvicorn workers
             _signal_group(proc, signal.SIGKILL)
             proc.wait()
+        _kill_all(descendants)
         self.stopped_groups += [proc.pid for proc in groups]
+        self.stopped_descendants += descendants
         self.components.clear()
 
+    def _descendants(self) -> list:
+        import psutil
+
+        found = []
+        for comp in self.components:
+            try:
+                found += psutil.Process(comp.proc.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                continue
+        return found
+
     def leftovers(self, timeout: float = 30.0) -> list[int]:
-        """Process groups of stopped components that still have a process after ``timeout`` seconds
+        """Process groups (or pids of descendants) of stopped components that still have a process after ``timeout`` seconds
         (should be none: killed processes need a moment to exit and be reaped on a busy machine)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -362,6 +380,7 @@ class Stack:
                 except ProcessLookupError:
                     continue
                 alive.append(pgid)
+            alive += [p.pid for p in self.stopped_descendants if _alive(p)]
             if not alive or time.monotonic() > deadline:
                 return alive
             time.sleep(0.5)
@@ -396,6 +415,26 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
         os.killpg(proc.pid, sig)  # start_new_session: the group id is the leader's pid
     except ProcessLookupError:
         pass
+
+
+def _alive(proc) -> bool:
+    import psutil
+
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _kill_all(procs: list) -> None:
+    import psutil
+
+    for proc in procs:
+        try:
+            proc.kill()  # psutil checks the pid still belongs to the same process
+        except psutil.NoSuchProcess:
+            continue
+    psutil.wait_procs(procs, timeout=10)
 
 
 def free_port() -> int:
