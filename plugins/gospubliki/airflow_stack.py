@@ -142,6 +142,9 @@ def stack_env(
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         **shared_secrets(),
         "AIRFLOW__CORE__PARALLELISM": "4",
+        # a task's calls to the execution API (default 5 s) timed out on a loaded 2-core machine and
+        # failed the task before it started (httpx.ReadTimeout on PATCH task-instances/…/run)
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(schedule_runs),
         # the task records where it ran: the Celery worker's name when set (distinct workers on
