@@ -74,6 +74,14 @@ def test_a_future_date_is_refused_by_extract_and_run(fresh_db):
         assert cur.fetchone() == (None,)  # refused before anything touched the warehouse
 
 
+def test_run_refuses_today_whose_scheduled_run_is_still_due(fresh_db):
+    """`gospubliki run` is an Airflow backfill, which runs past intervals only: today's snapshot
+    belongs to tomorrow's 03:00 run."""
+    today = today_in_moscow().isoformat()
+    assert_one_line_user_error(gospubliki("run", "--start", today), f"snapshot date {today} is today: its run is due "
+                               "at 03:00 Moscow time tomorrow (a backfill runs past days only)")
+
+
 @pytest.mark.parametrize("args", [["summary"], ["warehouse", "init"], ["rating", "--region", "43"]])
 def test_an_unreachable_warehouse_is_one_line_and_exit_2_without_the_password(args):
     proc = gospubliki(*args, env={"GOSPUBLIKI_WAREHOUSE_URL": UNREACHABLE})

@@ -1,6 +1,7 @@
 """docker-compose.yaml cannot be run here (no Docker engine), so check what can be checked:
 it parses, follows Airflow's official 3.x layout, and every reference inside it resolves."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,38 @@ def test_superset_mirrors_make_superset_and_metabase_is_gone(compose):
     init = " ".join(compose["services"]["airflow-init"]["command"])
     assert "gospubliki bi add-user superset" in init and "rotate-password superset" in init
     assert superset["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+def test_the_celery_test_stack_is_configured_as_compose(compose, tmp_path, monkeypatch):
+    """tests/airflow/test_celery_stack.py runs what compose deploys: the CeleryExecutor, a Redis
+    broker, the result backend in the metadata PostgreSQL database (same database as
+    SQL_ALCHEMY_CONN), the execution API on the api-server, one JWT secret for all components."""
+    from urllib.parse import urlsplit
+
+    from gospubliki import airflow_stack
+
+    monkeypatch.setenv("GOSPUBLIKI_HOME", str(tmp_path))
+    metadata = "postgresql+psycopg2://gospubliki_airflow:pw@127.0.0.1:5432/gospubliki_airflow"
+    ours = airflow_stack.stack_env(tmp_path / "airflow", metadata, 28080,
+                                   celery=airflow_stack.Celery(broker_url="redis://127.0.0.1:26379/0"))
+    # compose's ${VAR:?…} interpolations stand for the values .env gives
+    theirs = {k: re.sub(r"\$\{[^}]*\}", "value", str(v)) for k, v in compose["x-airflow-common"]["environment"].items()}
+
+    def shape(env):
+        db, backend = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]), urlsplit(env["AIRFLOW__CELERY__RESULT_BACKEND"])
+        return {
+            "executor": env["AIRFLOW__CORE__EXECUTOR"],
+            "broker": urlsplit(env["AIRFLOW__CELERY__BROKER_URL"]).scheme,
+            "backend": backend.scheme,
+            "backend is the metadata database": (backend.hostname, backend.port, backend.path, backend.username)
+            == (db.hostname, db.port, db.path, db.username),
+            "metadata": db.scheme,
+            "execution api": urlsplit(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]).path,
+            "jwt secret set": bool(env["AIRFLOW__API_AUTH__JWT_SECRET"]),
+        }
+
+    assert shape(ours) == shape(theirs) == {
+        "executor": "CeleryExecutor", "broker": "redis", "backend": "db+postgresql",
+        "backend is the metadata database": True, "metadata": "postgresql+psycopg2",
+        "execution api": "/execution/", "jwt secret set": True,
+    }
