@@ -16,6 +16,7 @@ import typer
 from gospubliki import settings
 from gospubliki.cli_bi import bi_app
 from gospubliki.cli_errors import GuardedTyper
+from gospubliki.cli_history import history_app
 from gospubliki.terminal import make_console
 
 console = make_console()
@@ -39,6 +40,7 @@ app.add_typer(dbt_app, name="dbt")
 rating_app = typer.Typer(help="Ratings of municipalities (methodology as data: docs/rating-methodology.md).")
 app.add_typer(rating_app, name="rating")
 app.add_typer(bi_app, name="bi")
+app.add_typer(history_app, name="history")
 
 
 @app.callback()

@@ -110,33 +110,39 @@ def land(
 def publish(load_id: int, url: str | None = None) -> int | None:
     """Make a landed load the visible one for its (source, date). Returns the superseded load id."""
     with db.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("select source, snapshot_date, status from raw.loads where load_id = %s for update", (load_id,))
-        row = cur.fetchone()
-        if row is None:
-            raise ValueError(f"no load {load_id}")
-        source, snapshot_date, status = row
-        if status != "loaded":
-            raise ValueError(f"load {load_id} is {status!r}; only a 'loaded' load can be published")
-        # serialise publishers of the same (source, date)
-        cur.execute("select pg_advisory_xact_lock(hashtext(%s || %s::text))", (source, snapshot_date))
+        return publish_in(cur, load_id)
+
+
+def publish_in(cur, load_id: int) -> int | None:
+    """:func:`publish` inside the caller's transaction (the history generator registers its loads
+    in the transaction that inserts their rows)."""
+    cur.execute("select source, snapshot_date, status from raw.loads where load_id = %s for update", (load_id,))
+    row = cur.fetchone()
+    if row is None:
+        raise ValueError(f"no load {load_id}")
+    source, snapshot_date, status = row
+    if status != "loaded":
+        raise ValueError(f"load {load_id} is {status!r}; only a 'loaded' load can be published")
+    # serialise publishers of the same (source, date)
+    cur.execute("select pg_advisory_xact_lock(hashtext(%s || %s::text))", (source, snapshot_date))
+    cur.execute(
+        """select load_id from raw.loads
+           where source = %s and snapshot_date = %s and status = 'validated' for update""",
+        (source, snapshot_date),
+    )
+    old = cur.fetchone()
+    old_id = old[0] if old else None
+    if old_id is not None:
+        for table in raw_tables_of(cur, source):
+            cur.execute(f"delete from {table} where load_id = %s", (old_id,))
         cur.execute(
-            """select load_id from raw.loads
-               where source = %s and snapshot_date = %s and status = 'validated' for update""",
-            (source, snapshot_date),
+            "update raw.loads set status = 'superseded', details = details || %s where load_id = %s",
+            (json.dumps({"superseded_by": load_id}), old_id),
         )
-        old = cur.fetchone()
-        old_id = old[0] if old else None
-        if old_id is not None:
-            for table in raw_tables_of(cur, source):
-                cur.execute(f"delete from {table} where load_id = %s", (old_id,))
-            cur.execute(
-                "update raw.loads set status = 'superseded', details = details || %s where load_id = %s",
-                (json.dumps({"superseded_by": load_id}), old_id),
-            )
-        cur.execute(
-            "update raw.loads set status = 'validated', finished_at = now() where load_id = %s", (load_id,)
-        )
-        return old_id
+    cur.execute(
+        "update raw.loads set status = 'validated', finished_at = now() where load_id = %s", (load_id,)
+    )
+    return old_id
 
 
 def reject(load_id: int, reason: str, url: str | None = None) -> None:
