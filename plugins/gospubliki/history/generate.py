@@ -168,7 +168,7 @@ def generate(
         validated = set(cur.fetchall())
         tables = {source: loads.raw_tables_of(cur, source) for source in seeds}
         sql = {}
-        for source, names in tables.items():
+        for names in tables.values():
             for table in names:
                 if table == "raw.quarantine":
                     continue
@@ -182,6 +182,7 @@ def generate(
     for done, day in enumerate(targets, start=1):
         k = (seed_day - day).days
         start_, end_ = _window(day)
+        made = False
         with db.connect(url) as conn, conn.cursor() as cur:
             for source, seed_load in seeds.items():
                 if (source, day) in validated:
@@ -215,7 +216,9 @@ def generate(
                     (sum(rows.values()), json.dumps(rows), load_id),
                 )
                 loads.publish_in(cur, load_id)
-        history.days.append(day)
+                made = True
+        if made:
+            history.days.append(day)
         if progress:
             progress(day, done, len(targets))
     history.seconds = time.monotonic() - started
