@@ -25,6 +25,27 @@ def connect(url: str | None = None) -> Iterator[psycopg2.extensions.connection]:
         conn.close()
 
 
+@contextmanager
+def connect_streaming(url: str | None = None):
+    """A psycopg 3 connection (commits on success, rolls back on error) for the raw loads: its
+    ``COPY`` takes rows one by one (:func:`copy_rows`) and formats them in C, so a load is never
+    built as one big CSV text in Python first (field-notes «Loading at COPY speed»). dicts and
+    lists are dumped as jsonb (compact, UTF-8 kept)."""
+    import psycopg
+    from psycopg.types.json import JsonbDumper, set_json_dumps
+
+    conn = psycopg.connect(url or settings.warehouse_url(), application_name="gospubliki")
+    set_json_dumps(_compact_json, conn)
+    conn.adapters.register_dumper(dict, JsonbDumper)
+    conn.adapters.register_dumper(list, JsonbDumper)
+    with conn:
+        yield conn
+
+
+def _compact_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def apply_schema(url: str | None = None) -> list[int]:
     """Bring the schemas and tables the Python side owns up to date (versioned, see
     ``warehouse.migrations``); returns the schema versions applied now (none when up to date)."""
@@ -46,10 +67,20 @@ def _cell(value) -> str | None:
 
 
 def copy_rows(cur, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Bulk-load rows with PostgreSQL ``COPY … FROM STDIN`` (CSV). Returns the number of rows.
+    """Bulk-load rows with PostgreSQL ``COPY … FROM STDIN``. Returns the number of rows.
 
-    ``None`` becomes SQL NULL; dicts/lists become JSON text (for jsonb columns).
+    ``None`` becomes SQL NULL; dicts/lists become JSON text (for jsonb columns). On a psycopg 3
+    cursor (:func:`connect_streaming`) the rows are streamed as they come; on psycopg2 they are
+    written to one CSV buffer first (psycopg2's ``copy_expert`` needs a file).
     """
+    cols = ", ".join(columns)
+    if hasattr(cur, "copy"):  # psycopg 3
+        n = 0
+        with cur.copy(f"copy {table} ({cols}) from stdin") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     n = 0
@@ -57,6 +88,5 @@ def copy_rows(cur, table: str, columns: Sequence[str], rows: Iterable[Sequence])
         writer.writerow(["\\N" if (c := _cell(v)) is None else c for v in row])
         n += 1
     buf.seek(0)
-    cols = ", ".join(columns)
     cur.copy_expert(f"copy {table} ({cols}) from stdin with (format csv, null '\\N')", buf)
     return n

@@ -75,7 +75,7 @@ def land(
     db.apply_schema(url)
     started = time.monotonic()
     result = LoadResult(load_id=0, source=source, snapshot_date=snapshot_date)
-    with db.connect(url) as conn, conn.cursor() as cur:
+    with db.connect_streaming(url) as conn, conn.cursor() as cur:  # psycopg 3: COPY streams the rows
         cur.execute(
             """insert into raw.loads (source, snapshot_date, status, requests, extract_seconds, details, observed_at)
                values (%s, %s, 'loading', %s, %s, %s, coalesce(%s, now())) returning load_id""",
