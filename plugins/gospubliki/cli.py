@@ -396,6 +396,11 @@ def demo(
     fault_day: str = typer.Option(
         None, help="Make the simulator report negative member counts on this date: validation blocks that load."
     ),
+    history_days: int = typer.Option(
+        15, "--history-days", min=0,
+        help="Days of history generated before the first DAG day (gospubliki history generate), so the "
+        "rating shows dynamics against previous weeks; 0: none.",
+    ),
 ) -> None:
     """Run the platform end to end on simulated networks: warehouse, registry, the daily DAG for the
     last N days, then the national summary and a rating table."""
@@ -404,7 +409,8 @@ def demo(
 
     if logging.getLogger().level > logging.DEBUG:  # the demo shows its own progress; -v shows the logs
         logging.getLogger("gospubliki").setLevel(logging.WARNING)
-    opts = DemoOptions(days=days, scale=scale, region=region, fault_day=parse_date(fault_day) if fault_day else None)
+    opts = DemoOptions(days=days, scale=scale, region=region, history_days=history_days,
+                       fault_day=parse_date(fault_day) if fault_day else None)
     ok = run_demo(opts, console)
     raise typer.Exit(0 if ok or opts.fault_day else 1)
 

@@ -43,25 +43,21 @@ def history_generate(
     db.apply_schema()
     day = parse_date(end) if end else None
     started = time.monotonic()
-    if scale is not None:
-        day = day or today_in_moscow() - timedelta(days=1)
-        with db.connect() as conn, conn.cursor() as cur:
-            try:
-                gen.seed_loads(cur, day)
-                have_seed = True
-            except gen.NoSeedDay:
-                have_seed = False
-        if not have_seed:
-            console.print(f"simulating the seed day {day} ({scale}, seed {seed}) …")
-            world = seed_day.build(scale, region=region, seed=seed)
-            seed_day.import_world(world)
-            seed_day.extract_day(world, day, validate=validate, say=console.print)
 
     def progress(d, done, total):
         if done == total or done % max(1, total // 20) == 0:
             console.print(f"  {done}/{total} days generated (down to {d}), {time.monotonic() - started:.0f}s", highlight=False)
 
-    history = gen.generate(days, end=day, seed=seed, progress=progress)
+    if scale is not None:
+        day = day or today_in_moscow() - timedelta(days=1)
+        world = None
+        if not gen.has_seed(day):
+            console.print(f"building the simulated world ({scale}, seed {seed}) and importing its registry …")
+            world = seed_day.build(scale, region=region, seed=seed)
+            seed_day.import_world(world)
+        history = seed_day.fill(world, days, day, seed=seed, validate=validate, say=console.print, progress=progress)
+    else:
+        history = gen.generate(days, end=day, seed=seed, progress=progress)
     total = sum(history.rows.values())
     console.print(
         f"[green]✓[/] {len(history.days)} days generated before the seed day {history.seed_day} "

@@ -76,6 +76,16 @@ def seed_loads(cur, end: date | None) -> tuple[date, dict[str, int]]:
     return day, by_day[day]
 
 
+def has_seed(end: date, url: str | None = None) -> bool:
+    """Whether ``end`` has a real (non-generated) validated load to generate history from."""
+    with db.connect(url) as conn, conn.cursor() as cur:
+        try:
+            seed_loads(cur, end)
+            return True
+        except NoSeedDay:
+            return False
+
+
 def _columns(cur, table: str) -> list[str]:
     cur.execute(
         """select column_name from information_schema.columns

@@ -76,3 +76,16 @@ def extract_day(
     published["tg"] = load.load_id
     say(f"seed day {day}: tg load {load.load_id} {load.rows}")
     return published
+
+
+def fill(world, days: int, end: date, *, seed: int = 1, validate: bool = True, url: str | None = None,
+         say: Callable[[str], None] = print, progress=None):
+    """``days`` days of history ending with ``end``: the seed day ``end`` extracted from ``world``
+    (unless it has real validated loads already, e.g. from an earlier run) and the days before it
+    generated (``generate.generate``; days already validated are kept)."""
+    from gospubliki.history import generate
+
+    if not generate.has_seed(end, url):
+        say(f"simulating the seed day {end} …")
+        extract_day(world, end, url=url, validate=validate, say=say)
+    return generate.generate(days, end=end, seed=seed, url=url, progress=progress)
