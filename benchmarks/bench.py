@@ -357,7 +357,7 @@ def render(data: dict) -> str:
                        f"load average {m['load_avg_1m']}")
         out += ["", "| figure | value | measured |", "|---|---|---|"]
 
-        def row(figure: str, value: str, v: dict) -> None:
+        def row(figure: str, value: str, v: dict, out: list = out) -> None:
             out.append(f"| {figure} | {value} | {v['at']} |")
 
         if "seed" in rows:

@@ -18,7 +18,10 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
 4. `dbt_build` — Cosmos runs `dbt build` (staging → intermediate → marts, with tests) as soon as
    every network is done, if **at least one** network validated: one network's trouble (a
    Telegram flood wait, a corrupted VK load) does not hold back the others' marts for the day;
-5. `all_networks_validated` — fails the run (state *failed*, alerting) when any network did not
+5. `retention` — once the marts are built, whatever the networks did: API payloads older than
+   `GOSPUBLIKI_PAYLOAD_RETENTION_DAYS` (35) are dropped, the raw rows of long-failed loads
+   deleted (docs/operations.md, «Storage and retention»);
+6. `all_networks_validated` — fails the run (state *failed*, alerting) when any network did not
    validate, after the others' marts were built.
 
 Re-run any day with *Trigger DAG w/ config* `{"snapshot_date": "2026-11-20"}`: its loads are
@@ -113,6 +116,14 @@ def gospubliki_daily():
             raise
         return outcome.to_dict()
 
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def retention() -> dict:
+        """API payloads past their retention dropped, raw rows of long-failed loads deleted."""
+        from gospubliki.hooks.warehouse import warehouse_url
+        from gospubliki.warehouse import loads
+
+        return loads.apply_retention(warehouse_url())
+
     day = snapshot_date()
     validations = []
     for network, (_label, pool) in NETWORKS.items():
@@ -122,6 +133,7 @@ def gospubliki_daily():
     gate = EmptyOperator(task_id="all_networks_validated")
     validations >> dbt_build
     [*validations, dbt_build] >> gate
+    dbt_build >> retention()
 
 
 gospubliki_daily()

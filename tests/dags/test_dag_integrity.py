@@ -54,4 +54,6 @@ def test_dbt_waits_for_every_network_and_needs_one_validated_load(dagbag):
     gate = dag.get_task("all_networks_validated")
     assert gate.upstream_task_ids == {"validate_vk", "validate_ok", "validate_tg", "dbt_build"}
     assert gate.trigger_rule == "all_success"
-    assert dag.leaves == [gate]
+    retention = dag.get_task("retention")
+    assert retention.upstream_task_ids == {"dbt_build"} and retention.trigger_rule == "all_done"
+    assert sorted(t.task_id for t in dag.leaves) == ["all_networks_validated", "retention"]

@@ -210,6 +210,7 @@ def generate(
                     (source, day, requests, json.dumps(details, ensure_ascii=False), k, seed_load),
                 )
                 load_id = cur.fetchone()[0]
+                loads.ensure_partitions(cur, day, tables[source])
                 params = {"load_id": load_id, "seed_load": seed_load, "day": day, "k": k, "seed": seed,
                           "seed_end": seed_end, "window_start": start_, "window_end": end_}
                 rows = {}

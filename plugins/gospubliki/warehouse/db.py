@@ -29,19 +29,15 @@ def connect(url: str | None = None) -> Iterator[psycopg2.extensions.connection]:
 def connect_streaming(url: str | None = None):
     """A psycopg 3 connection (commits on success, rolls back on error) for the raw loads: its
     ``COPY`` takes rows one by one (:func:`copy_rows`) and formats them in C, so a load is never
-    built as one big CSV text in Python first (field-notes «Loading at COPY speed»). dicts and
-    lists are dumped as jsonb (compact, UTF-8 kept)."""
+    built as one big CSV text in Python first (field-notes «Loading at COPY speed»); JSON
+    columns are dumped there (compact, UTF-8 kept)."""
     import psycopg
-    from psycopg.types.json import JsonbDumper, set_json_dumps
 
     conn = psycopg.connect(url or settings.warehouse_url(), application_name="gospubliki", autocommit=True)
     # a load's staging table (warehouse/quarantine.py) stays in memory: temp_buffers can only be
     # set before the session's first use of a temporary table
     conn.execute("set temp_buffers = '256MB'")
     conn.autocommit = False
-    set_json_dumps(_compact_json, conn)
-    conn.adapters.register_dumper(dict, JsonbDumper)  # parameters of execute(); COPY: copy_rows
-    conn.adapters.register_dumper(list, JsonbDumper)
     with conn:
         yield conn
 

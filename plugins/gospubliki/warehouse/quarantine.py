@@ -140,7 +140,7 @@ def _table_columns(cur, table: str) -> dict[str, str]:
 
 
 def _key_columns(cur, table: str) -> list[str]:
-    """The table's primary key without ``load_id`` (what must be unique within one load)."""
+    """The table's primary key without ``load_id`` and ``snapshot_date`` (what must be unique within one load)."""
     cur.execute(
         """select a.attname from pg_index i
            join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
@@ -148,7 +148,8 @@ def _key_columns(cur, table: str) -> list[str]:
            order by array_position(i.indkey::int2[], a.attnum)""",
         (table,),
     )
-    return [r[0] for r in cur.fetchall() if r[0] != "load_id"]
+    # snapshot_date is in the key of the partitioned raw tables (migration 0300) but is one value per load
+    return [r[0] for r in cur.fetchall() if r[0] not in ("load_id", "snapshot_date")]
 
 
 def land_batch(
