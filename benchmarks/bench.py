@@ -158,6 +158,7 @@ class Results:
             "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         }
         self.path.write_text(json.dumps(self.data, indent=1, ensure_ascii=False, default=str))
+        DOC.write_text(render(self.data))  # after every figure: a stage cut short keeps what it measured
 
 
 # ---------------------------------------------------------------- stages
