@@ -367,8 +367,9 @@ def render(data: dict) -> str:
                 f"{v['seconds']} s for {v['pages']} pages + {v['posts']} posts (world and registry {v['world_seconds']} s)", v)
         for key in sorted((k for k in rows if k.startswith("history:")), key=lambda k: int(k.split(":")[1])):
             v = rows[key]
+            rows_text = f"{v['rows']:,}".replace(",", " ")
             row(f"history generate, {v['days_generated']} days", f"{v['seconds']} s ({v['per_day_seconds']} s a day), "
-                f"{v['rows']:,} rows".replace(",", " "), v)
+                f"{rows_text} rows", v)
         for key in sorted((k for k in rows if k.startswith("dbt:")), key=lambda k: int(k.split(":")[1])):
             v = rows[key]
             row(f"`dbt build` incremental vs `--full-refresh`, {v['days']} days of history + 1 new",
