@@ -218,7 +218,8 @@ def sizes(url: str) -> dict:
                   (select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
                    join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'marts' and c.relkind in ('r', 'p'))""",
     )[0]
-    return {"database_mb": round(db_bytes / 2**20, 1), "raw_mb": round(raw / 2**20, 1), "marts_mb": round(marts / 2**20, 1)}
+    return {"database_mb": round(float(db_bytes) / 2**20, 1), "raw_mb": round(float(raw) / 2**20, 1),
+            "marts_mb": round(float(marts) / 2**20, 1)}
 
 
 def stage_dbt_and_storage(url: str, days_list: list[int], stages: set[str], res: Results) -> None:
@@ -251,7 +252,7 @@ def stage_dbt_and_storage(url: str, days_list: list[int], stages: set[str], res:
                     select payload from raw.ok_posts where snapshot_date = %(d)s union all
                     select payload from raw.tg_pages where snapshot_date = %(d)s union all
                     select payload from raw.tg_posts where snapshot_date = %(d)s) p""", {"d": newest})[0][0]
-            res.put("storage:payload", payload_mb_per_real_day=round(payload / 2**20, 1))
+            res.put("storage:payload", payload_mb_per_real_day=round(float(payload) / 2**20, 1))
 
 
 def _replicated(rows: list[tuple], columns: list[str], target: int) -> list[tuple]:
