@@ -55,6 +55,12 @@ warehouse-status: setup
 docs: setup  ## generate dbt docs (dbt_project/target/index.html)
 	@$(BIN)/gospubliki dbt docs
 
+BENCH ?= all
+BENCH_SCALE ?= region
+BENCH_DAYS ?= 1,30
+bench: setup  ## benchmarks of issue #10 → docs/benchmarks.md (BENCH=history,dbt,storage,load BENCH_SCALE=region|national BENCH_DAYS=1,30,365)
+	@$(BIN)/python benchmarks/bench.py --stages $(BENCH) --scale $(BENCH_SCALE) --days $(BENCH_DAYS)
+
 clean:  ## stop the warehouse and delete generated files (keeps .venv)
 	-@$(BIN)/gospubliki warehouse stop
 	rm -rf .gospubliki dbt_project/target dbt_project/logs expectations/gx/uncommitted

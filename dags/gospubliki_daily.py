@@ -26,7 +26,10 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
    validate, after the others' marts were built;
 7. `dbt_source_freshness` — no validated load for 72 h fails it; `data_alerts_digest` — the
    morning digest of `marts.page_alerts_daily` (silent pages, lost badges, subscriber drops,
-   closed and new pages) through the alert channels.
+   closed and new pages) through the alert channels;
+8. `retention` — once the marts are built, whatever the networks did: API payloads older than
+   `GOSPUBLIKI_PAYLOAD_RETENTION_DAYS` (35) are dropped, the raw rows of long-failed loads
+   deleted (docs/operations.md, «Storage and retention»).
 
 Every task alerts on failure and retry (e-mail, Telegram; `orchestration/alerts.py`), and a run
 not finished by `GOSPUBLIKI_DAILY_DEADLINE` (09:00 Moscow) raises a deadline alert.
@@ -152,6 +155,14 @@ def gospubliki_daily():
         ctx["outlet_events"][asset].extra = {"snapshot_date": day, "period": iso_week(snapshot)}
         return iso_week(snapshot)
 
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def retention() -> dict:
+        """API payloads past their retention dropped, raw rows of long-failed loads deleted."""
+        from gospubliki.hooks.warehouse import warehouse_url
+        from gospubliki.warehouse import loads
+
+        return loads.apply_retention(warehouse_url())
+
     day = snapshot_date()
     validations = []
     for network, (_label, pool) in NETWORKS.items():
@@ -164,6 +175,7 @@ def gospubliki_daily():
     [*validations, dbt_build, marts] >> gate
     dbt_build >> source_freshness_task(trigger_rule=TriggerRule.ALL_DONE)
     dbt_build >> digest_task(day)
+    dbt_build >> retention()
 
 
 gospubliki_daily()

@@ -17,6 +17,7 @@ from gospubliki import settings
 from gospubliki.cli_bi import bi_app
 from gospubliki.cli_errors import GuardedTyper
 from gospubliki.cli_telegram import telegram_app
+from gospubliki.cli_history import history_app
 from gospubliki.terminal import make_console
 
 console = make_console()
@@ -41,6 +42,7 @@ rating_app = typer.Typer(help="Ratings of municipalities (methodology as data: d
 app.add_typer(rating_app, name="rating")
 app.add_typer(bi_app, name="bi")
 app.add_typer(telegram_app, name="telegram")
+app.add_typer(history_app, name="history")
 
 
 @app.callback()
@@ -427,6 +429,11 @@ def demo(
     fault_day: str = typer.Option(
         None, help="Make the simulator report negative member counts on this date: validation blocks that load."
     ),
+    history_days: int = typer.Option(
+        15, "--history-days", min=0,
+        help="Days of history generated before the first DAG day (gospubliki history generate), so the "
+        "rating shows dynamics against previous weeks; 0: none.",
+    ),
 ) -> None:
     """Run the platform end to end on simulated networks: warehouse, registry, the daily DAG for the
     last N days, then the national summary and a rating table."""
@@ -435,7 +442,8 @@ def demo(
 
     if logging.getLogger().level > logging.DEBUG:  # the demo shows its own progress; -v shows the logs
         logging.getLogger("gospubliki").setLevel(logging.WARNING)
-    opts = DemoOptions(days=days, scale=scale, region=region, fault_day=parse_date(fault_day) if fault_day else None)
+    opts = DemoOptions(days=days, scale=scale, region=region, history_days=history_days,
+                       fault_day=parse_date(fault_day) if fault_day else None)
     ok = run_demo(opts, console)
     raise typer.Exit(0 if ok or opts.fault_day else 1)
 

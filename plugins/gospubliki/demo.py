@@ -6,8 +6,10 @@
    with reasons);
 3. serve the simulated VK and OK APIs on 127.0.0.1 and point the Airflow connections at them
    (Telegram: the real telethon client over the simulator's fake MTProto transport);
-4. run the real daily DAG (``airflow dags test``) for each of the last N days;
-5. print the national summary and one region's rating table, and where to look next.
+4. generate the weeks before the first day (``history/``: one simulated day, the earlier ones
+   derived in SQL — seconds), so the rating's dynamics compare with real previous weeks;
+5. run the real daily DAG (``airflow dags test``) for each of the last N days;
+6. print the national summary and one region's rating table, and where to look next.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class DemoOptions:
     fault_day: date | None = None  # the simulator reports negative member counts on that day
     vk_tokens: tuple[str, ...] = ("sim-vk-1", "sim-vk-2")
     factor: float | None = None  # the simulated world's size (None: the scale's default)
+    history_days: int = 15  # generated before the first DAG day, so the rating has previous weeks
 
 
 def demo_dir() -> Path:
@@ -101,6 +104,20 @@ def connections(sim, opts: DemoOptions) -> dict[str, str]:
             {"conn_type": "telegram", "extra": {"simulator": world_spec, "resolve_budget": 5000}}
         ),
     }
+
+
+def generate_history(world, opts: DemoOptions, console: Console) -> None:
+    """The ``history_days`` days before the first DAG day: one extracted and published from the
+    simulator, the rest generated in SQL (``gospubliki history generate``)."""
+    from gospubliki.history.seed import fill
+
+    seed_day = opts.last_day - timedelta(days=opts.days)
+    with console.status(f"generating {opts.history_days} days of history up to {seed_day} …"):
+        history = fill(world, opts.history_days, seed_day, seed=opts.seed, validate=False, say=lambda _: None)
+    console.print(
+        f"[green]✓[/] history {seed_day - timedelta(days=opts.history_days - 1)} … {seed_day}: "
+        f"{len(history.days)} days generated from the simulated {seed_day} in {history.seconds:.0f}s"
+    )
 
 
 def run_days(opts: DemoOptions, console: Console) -> list:
@@ -168,6 +185,8 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> bool:
     console = console or make_console()
     started = time.monotonic()
     world, _report = prepare(opts, console)
+    if opts.history_days:
+        generate_history(world, opts, console)
     faults = Faults(negative_members_on={opts.fault_day} if opts.fault_day else set())
     with start_in_thread(world, faults=faults) as sim:
         console.print(f"[green]✓[/] simulated VK and OK APIs on {sim.base_url}; simulated Telegram accounts")

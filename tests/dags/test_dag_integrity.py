@@ -114,7 +114,7 @@ def test_dbt_waits_for_every_network_and_needs_one_validated_load(dagbag):
     assert gate.trigger_rule == "all_success"
     # the week's Asset is a leaf of its own: skipped on weekdays, it must not skip the gate
     assert {t.task_id for t in dag.leaves} == {"all_networks_validated", "rating_week_complete",
-                                                     "dbt_source_freshness", "data_alerts_digest"}
+                                                     "dbt_source_freshness", "data_alerts_digest", "retention"}
 
 
 def test_every_task_alerts_on_failure_and_retry_and_the_daily_run_has_a_deadline(dagbag):
@@ -129,3 +129,5 @@ def test_every_task_alerts_on_failure_and_retry_and_the_daily_run_has_a_deadline
     assert deadline.callback.path == "gospubliki.orchestration.alerts.deadline_missed"
     assert dagbag.dags[DAG_ID].get_task("dbt_source_freshness").trigger_rule == "all_done"
     assert dagbag.dags[DAG_ID].get_task("data_alerts_digest").upstream_task_ids == {"dbt_build", "snapshot_date"}
+    retention = dagbag.dags[DAG_ID].get_task("retention")
+    assert retention.upstream_task_ids == {"dbt_build"} and retention.trigger_rule == "all_done"

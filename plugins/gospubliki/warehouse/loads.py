@@ -75,7 +75,7 @@ def land(
     db.apply_schema(url)
     started = time.monotonic()
     result = LoadResult(load_id=0, source=source, snapshot_date=snapshot_date)
-    with db.connect(url) as conn, conn.cursor() as cur:
+    with db.connect_streaming(url) as conn, conn.cursor() as cur:  # psycopg 3: COPY streams the rows
         cur.execute(
             """insert into raw.loads (source, snapshot_date, status, requests, extract_seconds, details, observed_at)
                values (%s, %s, 'loading', %s, %s, %s, coalesce(%s, now())) returning load_id""",
@@ -84,6 +84,7 @@ def land(
         )
         load_id = cur.fetchone()[0]
         result.load_id = load_id
+        ensure_partitions(cur, snapshot_date, [b.table for b in batches])
         kept = []
         for n, b in enumerate(batches):
             kept.append(quarantine.land_batch(cur, load_id, source, snapshot_date, b.table, b.columns, b.rows))
@@ -110,33 +111,39 @@ def land(
 def publish(load_id: int, url: str | None = None) -> int | None:
     """Make a landed load the visible one for its (source, date). Returns the superseded load id."""
     with db.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("select source, snapshot_date, status from raw.loads where load_id = %s for update", (load_id,))
-        row = cur.fetchone()
-        if row is None:
-            raise ValueError(f"no load {load_id}")
-        source, snapshot_date, status = row
-        if status != "loaded":
-            raise ValueError(f"load {load_id} is {status!r}; only a 'loaded' load can be published")
-        # serialise publishers of the same (source, date)
-        cur.execute("select pg_advisory_xact_lock(hashtext(%s || %s::text))", (source, snapshot_date))
+        return publish_in(cur, load_id)
+
+
+def publish_in(cur, load_id: int) -> int | None:
+    """:func:`publish` inside the caller's transaction (the history generator registers its loads
+    in the transaction that inserts their rows)."""
+    cur.execute("select source, snapshot_date, status from raw.loads where load_id = %s for update", (load_id,))
+    row = cur.fetchone()
+    if row is None:
+        raise ValueError(f"no load {load_id}")
+    source, snapshot_date, status = row
+    if status != "loaded":
+        raise ValueError(f"load {load_id} is {status!r}; only a 'loaded' load can be published")
+    # serialise publishers of the same (source, date)
+    cur.execute("select pg_advisory_xact_lock(hashtext(%s || %s::text))", (source, snapshot_date))
+    cur.execute(
+        """select load_id from raw.loads
+           where source = %s and snapshot_date = %s and status = 'validated' for update""",
+        (source, snapshot_date),
+    )
+    old = cur.fetchone()
+    old_id = old[0] if old else None
+    if old_id is not None:
+        for table in raw_tables_of(cur, source):
+            cur.execute(f"delete from {table} where load_id = %s", (old_id,))
         cur.execute(
-            """select load_id from raw.loads
-               where source = %s and snapshot_date = %s and status = 'validated' for update""",
-            (source, snapshot_date),
+            "update raw.loads set status = 'superseded', details = details || %s where load_id = %s",
+            (json.dumps({"superseded_by": load_id}), old_id),
         )
-        old = cur.fetchone()
-        old_id = old[0] if old else None
-        if old_id is not None:
-            for table in raw_tables_of(cur, source):
-                cur.execute(f"delete from {table} where load_id = %s", (old_id,))
-            cur.execute(
-                "update raw.loads set status = 'superseded', details = details || %s where load_id = %s",
-                (json.dumps({"superseded_by": load_id}), old_id),
-            )
-        cur.execute(
-            "update raw.loads set status = 'validated', finished_at = now() where load_id = %s", (load_id,)
-        )
-        return old_id
+    cur.execute(
+        "update raw.loads set status = 'validated', finished_at = now() where load_id = %s", (load_id,)
+    )
+    return old_id
 
 
 def reject(load_id: int, reason: str, url: str | None = None) -> None:
@@ -150,15 +157,33 @@ def reject(load_id: int, reason: str, url: str | None = None) -> None:
         )
 
 
+def ensure_partitions(cur, day: date, tables: Sequence[str]) -> None:
+    """The month partitions of ``day`` for those raw tables (migration 0300: the network tables are
+    partitioned by month of snapshot_date)."""
+    cur.execute(
+        """select coalesce(array_agg(c.relname), '{}') from pg_class c
+           where c.relnamespace = 'raw'::regnamespace and c.relkind = 'p' and 'raw.' || c.relname = any(%s::text[])""",
+        (list(tables),),
+    )
+    parents = cur.fetchone()[0]
+    if parents:
+        cur.execute("select raw.ensure_month_partitions(%s, %s::text[])", (day, parents))
+
+
+#: SQL: the table named ``table_name`` of schema raw is not a partition of another
+NOT_A_PARTITION = """not exists (select 1 from pg_class pc where pc.relnamespace = 'raw'::regnamespace
+                                 and pc.relname = table_name and pc.relispartition)"""
+
+
 def raw_tables_of(cur, source: str) -> list[str]:
     """Raw tables of a source are named raw.<source>_* and have a load_id column; found in the
     catalog, not hard-coded (state tables such as raw.tg_channel_cache carry no load_id). The
     rows a load quarantined (raw.quarantine) belong to the load too: they go with its rows when
     it is superseded or pruned."""
     cur.execute(
-        """select table_schema || '.' || table_name from information_schema.columns
+        f"""select table_schema || '.' || table_name from information_schema.columns
            where table_schema = 'raw' and (table_name like %s or table_name = 'quarantine')
-             and column_name = 'load_id'
+             and column_name = 'load_id' and {NOT_A_PARTITION}
            order by table_name""",
         (source.replace("_", r"\_") + r"\_%",),
     )
@@ -312,3 +337,57 @@ def prune(
     if pruned:
         log.info("pruned the raw rows of %d loads: %s", len(pruned), [p.load_id for p in pruned])
     return pruned
+
+
+# ---------------------------------------------------------------- storage: API payloads are kept for a while
+# The raw tables keep every column of every load; the ``payload`` column (the API's answer as
+# received, jsonb) is what makes a raw day large (docs/benchmarks.md) and is only needed to look
+# into recent answers. It is set to NULL in loads of snapshot dates older than
+# ``GOSPUBLIKI_PAYLOAD_RETENTION_DAYS``; the rows and their columns stay.
+PAYLOAD_RETENTION_DAYS_VAR = "GOSPUBLIKI_PAYLOAD_RETENTION_DAYS"
+DEFAULT_PAYLOAD_RETENTION_DAYS = 35
+
+
+def payload_retention_days() -> int:
+    """``GOSPUBLIKI_PAYLOAD_RETENTION_DAYS`` (default 35: five weeks, more than the weekly reports
+    look back): API payloads of older snapshot dates are dropped by :func:`drop_payloads`."""
+    from gospubliki import settings
+
+    return int(settings.env(PAYLOAD_RETENTION_DAYS_VAR, str(DEFAULT_PAYLOAD_RETENTION_DAYS)))
+
+
+def drop_payloads(older_than_days: int | None = None, *, today: date | None = None, url: str | None = None) -> dict[str, int]:
+    """Set ``payload`` to NULL in every raw table for snapshot dates before ``today`` − the
+    retention; the loads concerned get ``details.payload_dropped_at``. Returns rows changed by table."""
+    days = payload_retention_days() if older_than_days is None else older_than_days
+    db.apply_schema(url)
+    dropped: dict[str, int] = {}
+    with db.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("select coalesce(%s::date, current_date) - %s", (today, days))
+        (cutoff,) = cur.fetchone()
+        cur.execute(
+            f"""select table_schema || '.' || table_name from information_schema.columns
+               where table_schema = 'raw' and column_name = 'payload' and {NOT_A_PARTITION}
+                 and table_name in (select table_name from information_schema.columns
+                                    where table_schema = 'raw' and column_name = 'snapshot_date')
+               order by 1"""
+        )
+        for (table,) in cur.fetchall():
+            cur.execute(f"update {table} set payload = null where snapshot_date < %s and payload is not null", (cutoff,))
+            dropped[table] = cur.rowcount
+        cur.execute(
+            """update raw.loads set details = details || jsonb_build_object('payload_dropped_at', now())
+               where snapshot_date < %s and not details ? 'payload_dropped_at'
+                 and status in ('validated', 'failed')""",
+            (cutoff,),
+        )
+    if any(dropped.values()):
+        log.info("API payloads of snapshot dates before %s dropped: %s", cutoff, dropped)
+    return dropped
+
+
+def apply_retention(url: str | None = None) -> dict:
+    """The daily retention task: raw rows of long-failed loads deleted (:func:`prune`), API
+    payloads past their retention dropped (:func:`drop_payloads`)."""
+    pruned = prune(url=url)
+    return {"pruned_loads": [p.load_id for p in pruned], "payloads_dropped": drop_payloads(url=url)}

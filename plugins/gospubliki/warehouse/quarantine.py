@@ -140,7 +140,7 @@ def _table_columns(cur, table: str) -> dict[str, str]:
 
 
 def _key_columns(cur, table: str) -> list[str]:
-    """The table's primary key without ``load_id`` (what must be unique within one load)."""
+    """The table's primary key without ``load_id`` and ``snapshot_date`` (what must be unique within one load)."""
     cur.execute(
         """select a.attname from pg_index i
            join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
@@ -148,7 +148,8 @@ def _key_columns(cur, table: str) -> list[str]:
            order by array_position(i.indkey::int2[], a.attnum)""",
         (table,),
     )
-    return [r[0] for r in cur.fetchall() if r[0] != "load_id"]
+    # snapshot_date is in the key of the partitioned raw tables (migration 0300) but is one value per load
+    return [r[0] for r in cur.fetchall() if r[0] not in ("load_id", "snapshot_date")]
 
 
 def land_batch(
@@ -163,10 +164,13 @@ def land_batch(
     cur.execute(
         f"alter table {STAGE} "
         + "".join(f"alter column {c} type bigint, " for c in widen)
-        + "add column _row bigint generated always as identity, add column _reason text, "
+        + "add column _row bigint, add column _reason text, "
         "add column _detail text, add column _counted boolean, add column _action text"
     )
-    outcome.received = db.copy_rows(cur, STAGE, ["load_id", *columns], ((load_id, *row) for row in rows))
+    # the row number comes with the row (an identity column would cost a sequence call per row)
+    outcome.received = db.copy_rows(
+        cur, STAGE, ["_row", "load_id", *columns], ((n, load_id, *row) for n, row in enumerate(rows, start=1))
+    )
     params = _parameters(snapshot_date)
     for rule in rules(table_columns):
         cur.execute(
@@ -183,12 +187,23 @@ def land_batch(
     key = _key_columns(cur, table)
     if key:
         cols = ", ".join(key)
+        # duplicates are rare: find their keys by hashing (no sort of the whole batch), then rank
+        # only the rows of those keys
         cur.execute(
-            f"""update {STAGE} s set _reason = 'duplicate', _counted = true, _action = 'withheld',
+            f"""with candidates as (
+                    select _row, {cols} from {STAGE} where _reason is null or _action = 'value_nulled'
+                ),
+                duplicated as (
+                    select {cols} from candidates group by {cols} having count(*) > 1
+                ),
+                ranked as (
+                    select c._row, row_number() over w as n, first_value(c._row) over w as first_row
+                    from candidates c join duplicated using ({cols})
+                    window w as (partition by {", ".join("c." + k for k in key)} order by c._row)
+                )
+                update {STAGE} s set _reason = 'duplicate', _counted = true, _action = 'withheld',
                        _detail = 'same key as row ' || d.first_row
-                from (select _row, row_number() over w as n, first_value(_row) over w as first_row
-                      from {STAGE} where _reason is null or _action = 'value_nulled'
-                      window w as (partition by {cols} order by _row)) d
+                from ranked d
                 where d._row = s._row and d.n > 1"""
         )
     key_json = ", ".join(f"'{c}', s.{c}" for c in key)
@@ -212,7 +227,7 @@ def land_batch(
     target = ", ".join(["load_id", *columns])
     cur.execute(
         f"""insert into {table} ({target}) select {target} from {STAGE}
-            where _reason is null or _action = 'value_nulled' order by _row"""
+            where _reason is null or _action = 'value_nulled'"""
     )
     outcome.published = cur.rowcount
     cur.execute(f"drop table {STAGE}")

@@ -1,0 +1,435 @@
+"""The benchmark suite of issue #10: ``make bench`` (not part of ``make test``; pytest never collects it).
+
+    python benchmarks/bench.py                               # every stage, region scale, 1 and 30 days
+    python benchmarks/bench.py --stages load --scale national
+    python benchmarks/bench.py --stages history,dbt,storage --days 1,30,365 --scale national
+    make bench BENCH=load BENCH_SCALE=national BENCH_DAYS=1,30,365
+
+Stages, in one scratch database on the embedded server (dropped at the end unless ``--keep``):
+
+* ``history``: the world of ``--scale``, its registry, one seed day extracted from the simulator by
+  the real extractors and validated with Great Expectations (the daily DAG's path), then the
+  largest ``--days`` of history generated (``gospubliki history generate``): seconds and rows.
+* ``dbt``: for each N of ``--days``, with N days of validated history and the newest day landed but
+  not published: ``dbt build --full-refresh``; then the day is published (``loads.publish``, as the
+  DAG does after validation) and ``dbt build`` runs incrementally; then ``dbt build`` again with
+  nothing new to do. Seconds of each, side by side.
+* ``storage``: database, raw and marts sizes at each N, growth per day between the N measured, and
+  the size of one real day's raw rows with their API payloads (generated days carry none).
+* ``load``: ``loads.land`` of 89 000 pages + 48 000 posts (a national day, whatever ``--scale``;
+  ``--load-rows seed``: the seed day's rows) built from the seed day's real rows (replicated with
+  new keys, networks in the seed's proportions), against ``psql \\copy`` of the same rows into
+  tables of the same shape (primary keys included): wall seconds and client CPU.
+
+Every figure is written to ``.gospubliki/bench/results.json`` (kept across runs, so stages can be
+run one at a time) and ``docs/benchmarks.md`` is rewritten from it with the machine, the date and
+the command of each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "benchmarks.md"
+SEED_DAY = date(2026, 11, 1)
+NATIONAL_LOAD = (89_000, 48_000)  # issue #10: pages and posts of one national day
+STAGES = ("history", "dbt", "storage", "load")
+
+
+# ---------------------------------------------------------------- plumbing
+def machine() -> dict:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )
+    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")))
+    load1 = os.getloadavg()[0]
+    return {"nproc": os.cpu_count(), "ram_gb": round(mem_kb / 2**20, 1), "cpu": cpu, "load_avg_1m": round(load1, 1)}
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def _admin(sql: str) -> None:
+    from gospubliki import settings
+
+    conn = psycopg2.connect(_with_db(settings.admin_url(), "postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.close()
+
+
+@contextmanager
+def scratch_database(keep: bool):
+    from gospubliki import settings
+    from gospubliki.warehouse import server
+
+    server.start()
+    name = f"gp_bench_{uuid.uuid4().hex[:6]}"
+    owner = urlsplit(settings.warehouse_url()).username
+    _admin(f'create database "{name}" owner "{owner}"')
+    url = _with_db(settings.warehouse_url(), name)
+    print(f"scratch database {name}", flush=True)
+    try:
+        yield url
+    finally:
+        if keep:
+            print(f"kept: {name}")
+        else:
+            _admin(f'drop database if exists "{name}" with (force)')
+
+
+def query(url: str, sql: str, params=()) -> list[tuple]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall() if cur.description else []
+
+
+def server_cpu() -> float:
+    """CPU seconds used so far by the embedded PostgreSQL: the postmaster with its reaped children
+    and every live backend (the machine is shared: wall seconds are inflated by other load, CPU
+    seconds are not)."""
+    from gospubliki.warehouse import server
+
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((server.data_dir() / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(proc.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def timed(label: str, fn, *args, **kwargs):
+    print(f"… {label}", flush=True)
+    cpu0, started = time.process_time(), time.monotonic()
+    result = fn(*args, **kwargs)
+    seconds, cpu = time.monotonic() - started, time.process_time() - cpu0
+    print(f"  {label}: {seconds:.1f} s (client CPU {cpu:.1f} s)", flush=True)
+    return result, seconds, cpu
+
+
+class Results:
+    """Figures by key, each with its value(s), the machine, the date and the command."""
+
+    path = None
+
+    def __init__(self, command: str, scale: str):
+        from gospubliki import settings
+
+        self.path = settings.home() / "bench" / "results.json"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.data = json.loads(self.path.read_text()) if self.path.exists() else {}
+        self.command, self.scale, self.machine = command, scale, machine()
+
+    def put(self, key: str, **values) -> None:
+        self.data[f"{self.scale}:{key}"] = {
+            **values, "scale": self.scale, "command": self.command, "machine": self.machine,
+            "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        }
+        self.path.write_text(json.dumps(self.data, indent=1, ensure_ascii=False, default=str))
+        DOC.write_text(render(self.data))  # after every figure: a stage cut short keeps what it measured
+
+
+# ---------------------------------------------------------------- stages
+def prepare(url: str, scale: str, res: Results, validate: bool = True) -> None:
+    from gospubliki.history import seed
+    from gospubliki.warehouse import db
+
+    db.apply_schema(url)
+    world, s_world, _ = timed(f"build the {scale} world", seed.build, scale)
+    _, s_import, _ = timed("reference data and registry import", seed.import_world, world, url)
+    _, s_seed, _ = timed(f"seed day {SEED_DAY}: extract from the simulator, {'validate (GX), ' * validate}publish",
+                         seed.extract_day, world, SEED_DAY, url=url, validate=validate)
+    pages, posts = day_rows(url, SEED_DAY)
+    if not validate:
+        return
+    res.put("seed", seconds=round(s_seed, 1), world_seconds=round(s_world + s_import, 1), pages=pages, posts=posts)
+
+
+def day_rows(url: str, day: date) -> tuple[int, int]:
+    (pages,) = query(url, "select " + " + ".join(
+        f"(select count(*) from raw.{n}_pages where snapshot_date = %(d)s)" for n in ("vk", "ok", "tg")), {"d": day})[0]
+    (posts,) = query(url, "select " + " + ".join(
+        f"(select count(*) from raw.{n}_posts where snapshot_date = %(d)s)" for n in ("vk", "ok", "tg")), {"d": day})[0]
+    return pages, posts
+
+
+def generate(url: str, days: int, res: Results | None = None) -> None:
+    from gospubliki.history import generate as gen
+
+    def progress(day, done, total):
+        if done == total or done % max(1, total // 10) == 0:
+            print(f"  {done}/{total} days (down to {day})", flush=True)
+
+    history, seconds, _ = timed(f"generate history: {days} days", gen.generate, days, end=SEED_DAY, url=url,
+                                progress=progress)
+    if res is not None and history.days:
+        res.put(f"history:{days}", days_generated=len(history.days), rows=sum(history.rows.values()),
+                seconds=round(seconds, 1), per_day_seconds=round(seconds / len(history.days), 2))
+
+
+def dbt_build(url: str, tmp: Path, **kwargs) -> float:
+    from gospubliki.transform import dbt
+
+    result, seconds, _ = timed("dbt build " + " ".join(f"{k}={v}" for k, v in kwargs.items()), dbt.build, url,
+                               target_path=tmp / "target", log_path=tmp / "logs", **kwargs)
+    if not result.success:
+        raise SystemExit(f"dbt build failed ({kwargs})")
+    return seconds
+
+
+def sizes(url: str) -> dict:
+    (db_bytes, raw, marts) = query(
+        url,
+        """select pg_database_size(current_database()),
+                  (select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
+                   join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'raw' and c.relkind in ('r', 'p')),
+                  (select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
+                   join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'marts' and c.relkind in ('r', 'p'))""",
+    )[0]
+    return {"database_mb": round(float(db_bytes) / 2**20, 1), "raw_mb": round(float(raw) / 2**20, 1),
+            "marts_mb": round(float(marts) / 2**20, 1)}
+
+
+def stage_dbt_and_storage(url: str, days_list: list[int], stages: set[str], res: Results) -> None:
+    """For each N: N days validated before the newest day, which is landed but unpublished."""
+    from gospubliki.warehouse import loads
+
+    newest = SEED_DAY
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in days_list:
+            generate(url, n + 1, res)  # the N days before the newest one, and the newest
+            seeds = [r[0] for r in query(url, "select load_id from raw.loads where snapshot_date = %s and status = 'validated'", (newest,))]
+            query(url, "update raw.loads set status = 'loaded' where load_id = any(%s)", (seeds,))  # not yet published
+            figures = {}
+            if "dbt" in stages:
+                figures["full_refresh_s"] = round(dbt_build(url, Path(tmp), full_refresh=True), 1)
+            for load_id in seeds:  # the day's validation succeeded: published, as the DAG does
+                loads.publish(load_id, url=url)
+            if "dbt" in stages:
+                figures["incremental_s"] = round(dbt_build(url, Path(tmp)), 1)
+                figures["nothing_to_do_s"] = round(dbt_build(url, Path(tmp)), 1)
+                figures["ratio"] = round(figures["incremental_s"] / figures["full_refresh_s"], 2)
+                res.put(f"dbt:{n}", days=n, **figures)
+            if "storage" in stages:
+                res.put(f"storage:{n}", days=n + 1, **sizes(url))
+        if "storage" in stages:
+            payload = query(url, """select coalesce(sum(pg_column_size(payload)), 0) from (
+                    select payload from raw.vk_pages where snapshot_date = %(d)s union all
+                    select payload from raw.vk_posts where snapshot_date = %(d)s union all
+                    select payload from raw.ok_pages where snapshot_date = %(d)s union all
+                    select payload from raw.ok_posts where snapshot_date = %(d)s union all
+                    select payload from raw.tg_pages where snapshot_date = %(d)s union all
+                    select payload from raw.tg_posts where snapshot_date = %(d)s) p""", {"d": newest})[0][0]
+            res.put("storage:payload", payload_mb_per_real_day=round(float(payload) / 2**20, 1))
+
+
+def _replicated(rows: list[tuple], columns: list[str], target: int) -> list[tuple]:
+    """``target`` rows from ``rows``: copies with a distinct page key (and post id) per copy."""
+    if not rows:
+        return []
+    key = columns.index("page_key")
+    post = columns.index("post_id") if "post_id" in columns else None
+    out = []
+    for i in range(target):
+        row = list(rows[i % len(rows)])
+        copy = i // len(rows)
+        if copy:
+            row[key] = f"{row[key]}~{copy}"
+            if post is not None:
+                row[post] = row[post] + copy * 10**9
+        out.append(tuple(row))
+    return out
+
+
+def stage_load(url: str, national_rows: bool, res: Results) -> None:
+    """loads.land vs psql \\copy of the same rows."""
+    from gospubliki.warehouse import loads
+    from gospubliki.warehouse.loads import RawBatch
+
+    seed_pages, seed_posts = day_rows(url, SEED_DAY)
+    pages_total, posts_total = NATIONAL_LOAD if national_rows else (seed_pages, seed_posts)
+    day = SEED_DAY + timedelta(days=1)
+    batches = {}
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        for net in ("vk", "ok", "tg"):
+            batches[net] = []
+            for kind, total, seed_total in (("pages", pages_total, seed_pages), ("posts", posts_total, seed_posts)):
+                table = f"raw.{net}_{kind}"
+                cur.execute(f"select * from {table} where snapshot_date = %s", (SEED_DAY,))
+                columns = [d.name for d in cur.description if d.name != "load_id"]
+                rows = [r[1:] for r in cur.fetchall()]
+                rows = [(day, *r[1:]) for r in rows]  # snapshot_date is the first column after load_id
+                batches[net].append(RawBatch(table, columns, _replicated(rows, columns, round(len(rows) * total / seed_total))))
+    n_pages = sum(len(b.rows) for net in batches for b in batches[net] if b.table.endswith("_pages"))
+    n_posts = sum(len(b.rows) for net in batches for b in batches[net] if b.table.endswith("_posts"))
+    land_s = land_cpu = 0.0
+    landed = {}
+    server0 = server_cpu()
+    for net, net_batches in batches.items():
+        result, seconds, cpu = timed(f"loads.land {net}", loads.land, net, day, net_batches, url=url)
+        land_s, land_cpu = land_s + seconds, land_cpu + cpu
+        landed[net] = result.load_id
+    land_server = server_cpu() - server0
+    # the same rows, as psql \copy sees them: CSV files of the landed rows, into tables of the same shape
+    psql_s = 0.0
+    with tempfile.TemporaryDirectory() as tmp, psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("create schema if not exists bench")
+        scripts = []
+        for net, net_batches in batches.items():
+            for b in net_batches:
+                name = b.table.split(".")[1]
+                cur.execute(f"drop table if exists bench.{name}; create table bench.{name} (like {b.table} including all)")
+                path = Path(tmp) / f"{name}.csv"
+                with path.open("w") as f:
+                    cur.copy_expert(f"copy (select * from {b.table} where load_id = {landed[net]}) to stdout with csv", f)
+                scripts.append(f"\\copy bench.{name} from '{path}' with csv")
+        conn.commit()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server0 = server_cpu()
+        started = time.monotonic()
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, *sum((["-c", s] for s in scripts), [])], check=True)
+        psql_s = time.monotonic() - started
+        psql_server = server_cpu() - server0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        psql_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        cur.execute("drop schema bench cascade")
+    print(f"  psql \\copy: {psql_s:.1f} s (client CPU {psql_cpu:.1f} s)")
+    print(f"  server CPU: loads.land {land_server:.1f} s, psql \\copy {psql_server:.1f} s")
+    res.put("load", pages=n_pages, posts=n_posts, land_s=round(land_s, 1), land_cpu_s=round(land_cpu, 1),
+            psql_copy_s=round(psql_s, 1), psql_cpu_s=round(psql_cpu, 1), ratio=round(land_s / psql_s, 2),
+            land_server_cpu_s=round(land_server, 1), psql_server_cpu_s=round(psql_server, 1),
+            cpu_ratio=round((land_cpu + land_server) / (psql_cpu + psql_server), 2))
+
+
+# ---------------------------------------------------------------- the document
+def render(data: dict) -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`benchmarks/bench.py`, docs in its docstring) from "
+        "`.gospubliki/bench/results.json`; each figure says when, on what machine and by which command "
+        "it was measured. The machine is shared (the load average at the start of the run is given): "
+        "compare figures of one run side by side, not across runs.",
+        "",
+    ]
+    for scale in ("national", "region"):
+        rows = {k.split(":", 1)[1]: v for k, v in data.items() if k.startswith(scale + ":")}
+        if not rows:
+            continue
+        out += [f"## {scale.capitalize()} scale", ""]
+        runs = {}
+        for v in rows.values():
+            runs.setdefault((v["at"][:13], v["command"], json.dumps(v["machine"], ensure_ascii=False)), 0)
+        out += ["Measured:", ""]
+        for at, command, mach in sorted(runs):
+            m = json.loads(mach)
+            out.append(f"* {at}…: `{command}` — {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, "
+                       f"load average {m['load_avg_1m']}")
+        out += ["", "| figure | value | measured |", "|---|---|---|"]
+
+        def row(figure: str, value: str, v: dict, out: list = out) -> None:
+            out.append(f"| {figure} | {value} | {v['at']} |")
+
+        if "seed" in rows:
+            v = rows["seed"]
+            row("one simulated day through the real extractors + GX validation (the history's seed)",
+                f"{v['seconds']} s for {v['pages']} pages + {v['posts']} posts (world and registry {v['world_seconds']} s)", v)
+        for key in sorted((k for k in rows if k.startswith("history:")), key=lambda k: int(k.split(":")[1])):
+            v = rows[key]
+            rows_text = f"{v['rows']:,}".replace(",", " ")
+            row(f"history generate, {v['days_generated']} days", f"{v['seconds']} s ({v['per_day_seconds']} s a day), "
+                f"{rows_text} rows", v)
+        for key in sorted((k for k in rows if k.startswith("dbt:")), key=lambda k: int(k.split(":")[1])):
+            v = rows[key]
+            row(f"`dbt build` incremental vs `--full-refresh`, {v['days']} days of history + 1 new",
+                f"{v['incremental_s']} s vs {v['full_refresh_s']} s ({v['ratio']}×)", v)
+            row(f"a build with nothing new to do, {v['days']} + 1 days", f"{v['nothing_to_do_s']} s", v)
+        storage = sorted((k for k in rows if k.startswith("storage:") and k != "storage:payload"),
+                         key=lambda k: int(k.split(":")[1]))
+        for key in storage:
+            v = rows[key]
+            row(f"warehouse size with {v['days']} days", f"{v['database_mb']} MB (raw {v['raw_mb']} MB, marts {v['marts_mb']} MB)", v)
+        if len(storage) >= 2:
+            a, b = rows[storage[0]], rows[storage[-1]]
+            per_day = (b["database_mb"] - a["database_mb"]) / (b["days"] - a["days"])
+            raw_day = (b["raw_mb"] - a["raw_mb"]) / (b["days"] - a["days"])
+            row(f"warehouse growth per day ({a['days']} → {b['days']} days, generated days: no payloads)",
+                f"{per_day:.1f} MB a day (raw {raw_day:.1f} MB) → {per_day * 365 / 1024:.1f} GB a year", b)
+        if "storage:payload" in rows:
+            v = rows["storage:payload"]
+            row("API payloads of one real day (kept for the payload retention, then dropped)",
+                f"{v['payload_mb_per_real_day']} MB", v)
+        if "load" in rows:
+            v = rows["load"]
+            row(f"`loads.land` vs `psql \\copy`, {v['pages']:,} pages + {v['posts']:,} posts".replace(",", " "),
+                f"{v['land_s']} s vs {v['psql_copy_s']} s ({v['ratio']}×); client CPU {v['land_cpu_s']} s vs "
+                f"{v['psql_cpu_s']} s; server CPU {v.get('land_server_cpu_s')} s vs {v.get('psql_server_cpu_s')} s; "
+                f"CPU in all {v.get('cpu_ratio')}×", v)
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stages", default="all", help=f"comma-separated: {', '.join(STAGES)} (default: all)")
+    parser.add_argument("--scale", default="region", choices=("region", "national"))
+    parser.add_argument("--days", default="1,30", help="history lengths for the dbt and storage rows (e.g. 1,30,365)")
+    parser.add_argument("--load-rows", default="national", choices=("national", "seed"),
+                        help="load stage: 89 000 pages + 48 000 posts replicated from the seed day's rows "
+                        "(default), or the seed day's rows as they are")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args(argv)
+    stages = set(STAGES) if args.stages == "all" else set(args.stages.split(","))
+    if stages - set(STAGES):
+        parser.error(f"unknown stage(s): {', '.join(sorted(stages - set(STAGES)))}")
+    days_list = sorted(int(d) for d in args.days.split(","))
+    command = "python benchmarks/bench.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    res = Results(command.strip(), args.scale)
+    with scratch_database(args.keep) as url:
+        prepare(url, args.scale, res, validate=stages != {"load"})  # the load stage needs rows, not GX
+        if stages & {"history", "dbt", "storage"}:
+            if "history" in stages and not stages & {"dbt", "storage"}:
+                generate(url, max(days_list) + 1, res)
+            else:
+                stage_dbt_and_storage(url, days_list, stages, res)
+        if "load" in stages:
+            stage_load(url, args.load_rows == "national", res)
+    DOC.write_text(render(res.data))
+    print(f"wrote {DOC.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
