@@ -16,8 +16,8 @@ import typer
 from gospubliki import settings
 from gospubliki.cli_bi import bi_app
 from gospubliki.cli_errors import GuardedTyper
-from gospubliki.cli_telegram import telegram_app
 from gospubliki.cli_history import history_app
+from gospubliki.cli_telegram import telegram_app
 from gospubliki.terminal import make_console
 
 console = make_console()

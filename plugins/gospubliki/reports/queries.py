@@ -141,3 +141,9 @@ BEST_POSTS = """
     order by view_count desc, er_views desc nulls last, post_key
     limit %s
 """
+
+#: methodologies the rating mart has periods of (for a region, or all), to name in a refusal
+RATING_METHODOLOGIES_WITH_DATA = """
+select methodology_code, max(period_id) as latest from marts.municipality_rating
+where %s::text is null or region_code = %s group by 1 order by 1
+"""

@@ -195,12 +195,7 @@ def _resolve_period(
 
 def _with_data(region_code: str | None, url: str | None) -> str:
     """Which methodologies the mart has periods of (for the region), to name in a refusal."""
-    rows = _fetch(
-        url,
-        """select methodology_code, max(period_id) as latest from marts.municipality_rating
-           where %s::text is null or region_code = %s group by 1 order by 1""",
-        (region_code, region_code),
-    )
+    rows = fetch(url, queries.RATING_METHODOLOGIES_WITH_DATA, (region_code, region_code))
     if not rows:
         return "the rating mart is empty: run `gospubliki dbt build`"
     return "methodologies with data: " + ", ".join(
