@@ -1,26 +1,5 @@
-"""A free TCP port on 127.0.0.1 for a server a test starts (its own PostgreSQL, an Airflow API).
+"""Free ports for the servers tests start: the product's rule (``gospubliki.localports``)."""
 
-Not ``bind(("127.0.0.1", 0))``: that hands out a port from the kernel's ephemeral range
-(32768–60999 here), the same range every outgoing connection of the other pytest worker takes its
-local port from, so between the check and the server's own bind the port can be taken. A random
-port below that range, checked free, is not handed out to anyone else by the kernel.
-"""
+from gospubliki.localports import free_port
 
-from __future__ import annotations
-
-import random
-import socket
-
-LOW, HIGH = 20_000, 32_000
-
-
-def free_port() -> int:
-    for _ in range(200):
-        port = random.randrange(LOW, HIGH)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {LOW}–{HIGH} on 127.0.0.1")
+__all__ = ["free_port"]

@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from gospubliki import airflow_env, settings
+from gospubliki.localports import free_port
 
 METADATA_ROLE = "gospubliki_airflow"
 METADATA_DATABASE = "gospubliki_airflow"
@@ -438,22 +439,6 @@ def _kill_all(procs: list) -> None:
         except psutil.NoSuchProcess:
             continue
     psutil.wait_procs(procs, timeout=10)
-
-
-def free_port() -> int:
-    """A free port on 127.0.0.1 below the ephemeral range (the same rule as tests/localports.py)."""
-    import random
-    import socket
-
-    for _ in range(200):
-        port = random.randrange(20_000, 32_000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 20000–32000 on 127.0.0.1")
 
 
 # ---------------------------------------------------------------- the Celery broker
