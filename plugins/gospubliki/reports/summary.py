@@ -81,9 +81,10 @@ def print_next_steps(console: Console) -> None:
         " a read-only login of your own: gospubliki bi add-user NAME (docs/bi-guide.md, in Russian)\n"
         "  • the rating as XLSX/CSV/HTML/PNG: gospubliki rating --region 43 --out reports"
         " (latest period; --period 2026-W48 or 2026-11 for another)\n"
+        "  • the region's weekly report like the presentation (HTML + PDF): gospubliki report --region 43\n"
         "  • dbt docs for the marts: make docs, then open dbt_project/target/index.html\n"
         "  • validation results: expectations/gx/uncommitted/data_docs/local_site/index.html\n"
         f"  • task logs of each DAG run: {settings.home() / 'logs' / 'dag-runs'}\n"
-        "  • the Airflow UI on these runs: gospubliki airflow standalone (docs/operations.md)\n"
+        "  • the Airflow UI with the simulated networks (trigger, re-run, backfill, task logs): make ui\n"
         "  • stop the warehouse: gospubliki warehouse stop"
     )
