@@ -36,7 +36,7 @@ pytestmark = pytest.mark.integration
 GOSPUBLIKI = str(Path(sys.executable).with_name("gospubliki"))
 SUNDAY = date(2026, 11, 22)
 FACTOR, SEED = 0.3, 5
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "airflow-task-log.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / ".gospubliki" / "screenshots" / "airflow-task-log.png"  # git-ignored
 
 
 def _wait(what: str, check, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None):
@@ -209,7 +209,9 @@ def test_the_ui_shows_the_task_log_in_moscow_time(stack, daily_run):
     from browser import chromium_page
 
     run_id = daily_run["run_id"]
-    load_id = stack.get("load_id")
+    with psycopg2.connect(stack["db"]) as conn, conn.cursor() as cur:
+        cur.execute("select load_id from raw.loads where source = 'vk' and snapshot_date = %s", (SUNDAY,))
+        ((load_id,),) = cur.fetchall()
     with chromium_page(timezone_id="UTC") as page:  # the browser's own zone is not Moscow: the UI's default is
         page.goto(stack["url"], wait_until="networkidle")
         page.fill("input[name=username]", "admin")

@@ -245,7 +245,7 @@ def test_no_secret_reaches_logs_xcom_warehouse_data_docs_reports_or_errors(run, 
 
     airflow_home = Path(os.environ["AIRFLOW_HOME"])
     reports = sorted((run["home"] / "reports").rglob("*.*"))
-    assert {p.suffix for p in reports} == {".xlsx", ".csv", ".html", ".png"}
+    assert {p.suffix for p in reports} == {".xlsx", ".csv", ".html", ".png", ".pdf"}
     data_docs = _files(run["expectations"] / "gx" / "uncommitted")
     assert any(p.name == "index.html" for p in data_docs)
     task_logs = [*_files(run["log_dir"]), *_files(airflow_home / "logs", since=run["started"])]

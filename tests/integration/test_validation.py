@@ -292,7 +292,8 @@ def test_duplicate_page_key_fails(warehouse):
     # The table's primary key already forbids this; the expectation must hold on its own, so the
     # constraint is dropped in this test database to let a duplicate through.
     with db.connect() as conn, conn.cursor() as cur:
-        cur.execute("alter table raw.vk_pages drop constraint vk_pages_pkey")
+        cur.execute("select conname from pg_constraint where conrelid = 'raw.vk_pages'::regclass and contype = 'p'")
+        cur.execute(f"alter table raw.vk_pages drop constraint {cur.fetchone()[0]}")
     pages = page_rows(DAY)
     pages[2] = dict(pages[1])  # page 2 missing, page 1 twice: the row count still equals the registry
     posts = [p for p in post_rows(DAY) if p["page_key"] != page_key(2)]

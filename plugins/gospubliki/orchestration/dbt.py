@@ -130,19 +130,21 @@ def source_freshness_task(task_id: str = "dbt_source_freshness", **kwargs):
     @task(task_id=task_id, **kwargs)
     def dbt_source_freshness() -> int:
         import logging
-        import tempfile
 
         from airflow.sdk.exceptions import AirflowFailException
 
         from gospubliki.hooks.warehouse import warehouse_url
         from gospubliki.transform.dbt import DbtFailed, source_freshness
 
-        with tempfile.TemporaryDirectory(prefix="dbt-freshness-") as tmp:
-            try:
-                result = source_freshness(warehouse_url(), target_path=tmp, log_path=tmp)
-            except DbtFailed as exc:
-                logging.getLogger(__name__).error("%s", failures_block(exc.failures))
-                raise AirflowFailException(str(exc)) from exc
+        # a target dir kept between runs (not a temporary one): dbt's partial parse of the previous
+        # run is reused, so the task does not parse the whole project every day
+        target = cache_dir(task_id)
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            result = source_freshness(warehouse_url(), target_path=target, log_path=target)
+        except DbtFailed as exc:
+            logging.getLogger(__name__).error("%s", failures_block(exc.failures))
+            raise AirflowFailException(str(exc)) from exc
         return len(result.result.results)
 
     return dbt_source_freshness()
