@@ -205,6 +205,40 @@ def test_the_daily_run_records_asset_events_that_trigger_the_weekly_reports(stac
     assert {f.suffix for f in files} == {".xlsx", ".csv", ".html", ".png"}
 
 
+# The log view renders only the lines in its viewport (a virtualised list): a line further down
+# exists in the page only once the list is scrolled to it.
+_SCROLL_LOG_TO_END = """() => {
+  const list = document.querySelector('[data-testid=virtualized-list]');
+  if (!list) return false;
+  for (let el = list; el; el = el.parentElement) {
+    if (el.scrollHeight > el.clientHeight + 1 && getComputedStyle(el).overflowY !== 'visible') {
+      el.scrollTop = el.scrollHeight;
+    }
+  }
+  window.scrollTo(0, document.body.scrollHeight);
+  return true;
+}"""
+
+
+def _find_in_log(page, text: str, shot: Path, timeout: float = 180) -> None:
+    """Wait until ``text`` is shown in the task log, scrolling the log to its end while waiting."""
+    line = page.get_by_text(text).first
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if line.is_visible():
+            return
+        page.evaluate(_SCROLL_LOG_TO_END)
+        try:
+            line.wait_for(timeout=3_000)
+            return
+        except Exception:  # playwright's TimeoutError: not there yet, scroll and look again
+            pass
+    page.screenshot(path=str(shot), full_page=True)
+    shown = page.evaluate("document.body.innerText")
+    pytest.fail(f"«{text}» not shown in the log view at {page.url} within {timeout:.0f}s; "
+                f"screenshot {shot}; page text ends: {shown[-1500:]!r}")
+
+
 def test_the_ui_shows_the_task_log_in_moscow_time(stack, daily_run):
     from browser import chromium_page
     from playwright.sync_api import Error as PlaywrightError
@@ -228,7 +262,7 @@ def test_the_ui_shows_the_task_log_in_moscow_time(stack, daily_run):
                 if attempt == 2:
                     raise
                 page.wait_for_load_state("networkidle")
-        page.get_by_text(f"Returned value was: {load_id}").first.wait_for(timeout=120_000)
+        _find_in_log(page, f"Returned value was: {load_id}", stack["tmp"] / "task-log-missing.png")
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(stack["tmp"] / "task-log.png"))
         page.screenshot(path=str(SCREENSHOT), type="png")
