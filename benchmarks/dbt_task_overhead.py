@@ -16,7 +16,6 @@ Usage: ``GOSPUBLIKI_PG_PORT=… .venv/bin/python benchmarks/dbt_task_overhead.py
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -87,7 +86,7 @@ def main() -> None:
 
     from gospubliki.reference.load import load_reference
     from gospubliki.registry.importer import import_registry
-    from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS
+    from gospubliki.simulator.connections import simulated_connections, world_spec
     from gospubliki.simulator.registry import write_registry_csv
     from gospubliki.simulator.scale import Scale
     from gospubliki.simulator.server import start_in_thread
@@ -108,14 +107,7 @@ def main() -> None:
     with start_in_thread(world) as sim:
         airflow_env.apply(airflow_home=home, extra_connections={
             airflow_env.WAREHOUSE_CONN_ID: airflow_env.connection_json_from_url(url),
-            "vk_default": json.dumps({"conn_type": "vk", "host": sim.url_template, "password": "sim-vk-1,sim-vk-2",
-                                      "extra": {"rps": 50}}),
-            "ok_default": json.dumps({"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
-                                      "password": ",".join(DEFAULT_OK_TOKENS),
-                                      "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET}}),
-            "telegram_default": json.dumps({"conn_type": "telegram", "extra": {
-                "simulator": {"scale": "region", "region": "43", "seed": 7, "factor": args.factor},
-                "resolve_budget": 5000}}),
+            **simulated_connections(sim.url_template, world_spec(seed=7, factor=args.factor), vk_rps=50),
         })
         os.environ["GOSPUBLIKI_WAREHOUSE_URL"] = url
         airflow_env.migrate_metadata_db()

@@ -94,3 +94,36 @@ def module_db(server_url) -> str:
     url = _create_db(server_url, name)
     yield url
     _drop_db(server_url, name)
+
+
+
+@pytest.fixture(scope="module")
+def local_airflow_env(server_url, tmp_path_factory):
+    """``make(warehouse_url)`` → the environment of a ``gospubliki`` subprocess with a home of its
+    own that runs the local Airflow (``make ui``, ``gospubliki airflow …``) on the test server and
+    the warehouse database ``warehouse_url``: a metadata database of its own
+    (``GOSPUBLIKI_AIRFLOW_DATABASE``, dropped after the module) and the installation's
+    metadata-role password copied into that home — the role is one per server, so a home with
+    another password would change it under the other tests' stacks."""
+    import shutil
+
+    from gospubliki import airflow_stack
+    from gospubliki import settings as gp_settings
+
+    made: list[str] = []
+
+    def make(warehouse_url: str) -> dict[str, str]:
+        home = tmp_path_factory.mktemp("home")
+        name = f"gp_airflow_{uuid.uuid4().hex[:10]}"
+        airflow_stack.ensure_metadata_db(name, server_url)
+        made.append(name)
+        secrets = home / "secrets"
+        secrets.mkdir(mode=0o700)
+        shutil.copy2(gp_settings.secrets_dir() / "airflow_metadata.password", secrets)
+        return {"GOSPUBLIKI_HOME": str(home), "GOSPUBLIKI_AIRFLOW_DATABASE": name,
+                "GOSPUBLIKI_WAREHOUSE_URL": warehouse_url,
+                "GOSPUBLIKI_WAREHOUSE_ADMIN_URL": _with_db(server_url, urlsplit(warehouse_url).path.lstrip("/"))}
+
+    yield make
+    for name in made:
+        airflow_stack.drop_metadata_db(name, server_url)

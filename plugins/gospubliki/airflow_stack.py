@@ -38,7 +38,7 @@ from gospubliki import airflow_env, settings
 from gospubliki.localports import free_port
 
 METADATA_ROLE = "gospubliki_airflow"
-METADATA_DATABASE = "gospubliki_airflow"
+METADATA_DATABASE = "gospubliki_airflow"  # the default of GOSPUBLIKI_AIRFLOW_DATABASE
 DAG_ID = "gospubliki_daily"
 #: components of a LocalExecutor stack (the order they are started in)
 LOCAL_COMPONENTS = ("api-server", "dag-processor", "scheduler", "triggerer")
@@ -55,7 +55,7 @@ def metadata_password() -> str:
     return settings.secret("airflow_metadata.password")
 
 
-def ensure_metadata_db(database: str = METADATA_DATABASE, admin_url: str | None = None) -> str:
+def ensure_metadata_db(database: str | None = None, admin_url: str | None = None) -> str:
     """As the server's admin (idempotent): the role ``gospubliki_airflow`` with its current password
     and ``database`` owned by it, closed to everybody else. Returns the SQLAlchemy URL Airflow
     connects with (``postgresql+psycopg2://gospubliki_airflow:…@host:port/database``)."""
@@ -63,6 +63,7 @@ def ensure_metadata_db(database: str = METADATA_DATABASE, admin_url: str | None 
 
     from gospubliki.warehouse import privileges
 
+    database = database or settings.airflow_database()
     admin = admin_url or settings.admin_url()
     conn = privileges._admin(privileges.with_database(admin, "postgres"))
     try:
@@ -80,7 +81,8 @@ def ensure_metadata_db(database: str = METADATA_DATABASE, admin_url: str | None 
     return metadata_url(database, admin)
 
 
-def metadata_url(database: str = METADATA_DATABASE, admin_url: str | None = None) -> str:
+def metadata_url(database: str | None = None, admin_url: str | None = None) -> str:
+    database = database or settings.airflow_database()
     parts = urlsplit(admin_url or settings.admin_url())
     return (f"postgresql+psycopg2://{METADATA_ROLE}:{quote(metadata_password(), safe='')}"
             f"@{parts.hostname}:{parts.port or 5432}/{database}")
@@ -140,6 +142,9 @@ def stack_env(
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(api_port),
         "AIRFLOW__API__WORKERS": "1",
+        # uvicorn's worker health check uses [api] worker_timeout (120 s): an api-server still
+        # importing after that on a busy machine is killed and restarted, and never answers
+        "AIRFLOW__API__WORKER_TIMEOUT": "600",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         **shared_secrets(),
         "AIRFLOW__CORE__PARALLELISM": "4",
@@ -222,7 +227,9 @@ class Stack:
     celery: Celery | None = None
     schedule_runs: bool = True
     api_port: int = 0
-    extra_env: dict[str, str] = field(default_factory=dict)
+    #: more variables for every component; ``None`` removes one (e.g. an ``AIRFLOW_CONN_…`` that
+    #: would shadow the connection stored in the metadata database)
+    extra_env: dict[str, str | None] = field(default_factory=dict)
     #: what to start besides the Celery workers (``gospubliki run`` needs no triggerer)
     parts: tuple[str, ...] = LOCAL_COMPONENTS
     components: list[Component] = field(default_factory=list)
@@ -236,7 +243,12 @@ class Stack:
     @property
     def env(self) -> dict[str, str]:
         env = {**os.environ, **stack_env(self.home, self.metadata, self.api_port, connections=self.connections,
-                                          celery=self.celery, schedule_runs=self.schedule_runs), **self.extra_env}
+                                          celery=self.celery, schedule_runs=self.schedule_runs)}
+        for name, value in self.extra_env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         return env
 
@@ -266,10 +278,13 @@ class Stack:
                                      for name, slots, description in airflow_env.POOLS}))
         self.airflow("pools", "import", str(pools))
 
-    def start(self, timeout: float = 180.0) -> Stack:
+    def start(self, timeout: float = 180.0, migrate: bool = True) -> Stack:
+        """Migrate the metadata database (unless the caller just did), start the components, wait
+        until the api-server answers (and each Celery worker is ready)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self.migrate()
+            if migrate:
+                self.migrate()
             names = list(self.parts)
             extra: dict[str, dict[str, str]] = {}
             if self.celery:
@@ -524,6 +539,8 @@ def backfill(
     *,
     force_past: bool = False,
     on_run: Callable[[BackfillRun], None] | None = None,
+    on_start: Callable[[], None] | None = None,
+    say: Callable[[str], None] | None = None,
     home: Path | None = None,
     metadata: str | None = None,
     timeout_per_day: float = 1800.0,
@@ -536,7 +553,8 @@ def backfill(
     running on that database (``make ui``) executes them; otherwise a temporary stack (api-server,
     dag-processor, scheduler; no scheduled runs) is started and stopped afterwards. Connections
     come from the caller's environment (``airflow_env.apply``) or the metadata database.
-    ``on_run`` is called with each run as it finishes."""
+    ``on_start`` is called once the backfill is created, ``on_run`` with each run as it finishes;
+    ``say`` is told which scheduler runs it."""
     from gospubliki.dates import MOSCOW
     from gospubliki.orchestration.runner import logical_date_for
 
@@ -544,7 +562,11 @@ def backfill(
                   schedule_runs=False, parts=("api-server", "dag-processor", "scheduler"),
                   extra_env={"GOSPUBLIKI_FORCE_PAST": "1"} if force_past else {})
     external = scheduler_alive(stack)
-    if not external:
+    say = say or (lambda _: None)
+    if external:
+        say(f"the running scheduler on {stack.metadata.rsplit('/', 1)[1]} (e.g. make ui) executes the runs")
+    else:
+        say("starting a temporary Airflow (api-server, dag-processor, scheduler; LocalExecutor) for the runs …")
         stack.start()
     try:
         stack.wait_until(stack.dag_serialized, 300, f"{DAG_ID} is parsed")
@@ -559,6 +581,8 @@ def backfill(
                 args += ["--dag-run-conf", '{"force_past": true}']
             stack.airflow(*args)
             (backfill_id,), = stack.query("select max(id) from backfill where dag_id = %s", DAG_ID)
+            if on_start:
+                on_start()
             expected = (last - first).days + 1
             reported: dict[str, BackfillRun] = {}
 

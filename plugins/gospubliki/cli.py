@@ -362,7 +362,7 @@ def run(
         console.print(f"{result.snapshot_date}: {result.state} in {result.seconds:.0f}s  (log {result.log_dir})")
 
     console.print(f"backfill of {first}..{last} through the Airflow scheduler (runs and logs in the UI)")
-    results = airflow_stack.backfill(first, last, force_past=force_past, on_run=show)
+    results = airflow_stack.backfill(first, last, force_past=force_past, on_run=show, say=console.print)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
 
@@ -370,14 +370,19 @@ def run(
     "airflow", context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
 )
 def airflow_cmd(ctx: typer.Context) -> None:
-    """Run the Airflow CLI with the project's local configuration (Airflow home under
-    GOSPUBLIKI_HOME, the repo's dags/, the warehouse connection), e.g.
-    `gospubliki airflow standalone` (the UI on http://127.0.0.1:8080) or `gospubliki airflow dags list`."""
+    """Run the Airflow CLI with the project's local configuration: Airflow home under
+    GOSPUBLIKI_HOME, the repo's dags/, the warehouse connection and the metadata database
+    gospubliki_airflow on the warehouse's server — the one `make ui`, `make demo` and
+    `gospubliki run` use — e.g. `gospubliki airflow dags list-runs gospubliki_daily` or
+    `gospubliki airflow standalone` (the UI on http://127.0.0.1:8080)."""
     import os
 
-    from gospubliki import airflow_env
+    from gospubliki import airflow_env, airflow_stack
+    from gospubliki.warehouse import server
 
+    server.start()  # the embedded warehouse (no-op for an external URL) holds Airflow's metadata
     airflow_env.apply()
+    os.environ.update(airflow_stack.local_env())
     argv = airflow_env.airflow_argv(ctx.args)
     os.execv(argv[0], argv)
 

@@ -8,13 +8,13 @@
    (Telegram: the real telethon client over the simulator's fake MTProto transport);
 4. generate the weeks before the first day (``history/``: one simulated day, the earlier ones
    derived in SQL — seconds), so the rating's dynamics compare with real previous weeks;
-5. run the real daily DAG (``airflow dags test``) for each of the last N days;
+5. run the real daily DAG for each of the last N days: an Airflow backfill executed by the real
+   scheduler (LocalExecutor), so the runs and their task logs are in the UI (``make ui``);
 6. print the national summary and one region's rating table, and where to look next.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -81,29 +81,12 @@ def prepare(opts: DemoOptions, console: Console):
     return world, report
 
 
-def connections(sim, opts: DemoOptions) -> dict[str, str]:
-    """Airflow connections of the simulated networks (credentials are the simulator's own).
+def connections(url_template: str, opts: DemoOptions) -> dict[str, str]:
+    """Airflow connections of the simulated networks at ``url_template`` (``simulator/connections.py``)."""
+    from gospubliki.simulator.connections import simulated_connections, world_spec
 
-    VK and OK point at the HTTP emulator; Telegram (MTProto, which cannot be served locally) runs
-    the real telethon client over the simulator's fake transport of the same world."""
-    from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS
-
-    world_spec = {"scale": opts.scale, "region": opts.region, "seed": opts.seed}
-    if opts.factor is not None:
-        world_spec["factor"] = opts.factor
-    return {
-        "vk_default": json.dumps(
-            {"conn_type": "vk", "host": sim.url_template, "password": ",".join(opts.vk_tokens), "extra": {"rps": 20}}
-        ),
-        "ok_default": json.dumps(
-            {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
-             "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET, "rps": 50}}
-        ),
-        # a first run resolves every channel once (the cache makes later days resolve none)
-        "telegram_default": json.dumps(
-            {"conn_type": "telegram", "extra": {"simulator": world_spec, "resolve_budget": 5000}}
-        ),
-    }
+    return simulated_connections(url_template, world_spec(opts.scale, opts.region, opts.seed, opts.factor),
+                                 vk_tokens=opts.vk_tokens)
 
 
 def generate_history(world, opts: DemoOptions, console: Console) -> None:
@@ -121,24 +104,29 @@ def generate_history(world, opts: DemoOptions, console: Console) -> None:
 
 
 def run_days(opts: DemoOptions, console: Console) -> list:
-    from gospubliki.orchestration.runner import run_daily
+    """The daily DAG for each day, as Airflow's own backfill run by the real scheduler
+    (``airflow_stack.backfill``): the runs, their durations and task logs are the UI's
+    (``make ui``, same metadata database ``gospubliki_airflow``)."""
+    from gospubliki import airflow_stack
 
-    days = [opts.last_day - timedelta(days=i) for i in range(opts.days - 1, -1, -1)]
-    results = []
-    log_dir = settings.home() / "logs" / "dag-runs"
+    first = opts.last_day - timedelta(days=opts.days - 1)
     with Progress(
         TextColumn("[bold]daily DAG[/]"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
         TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
     ) as progress:
-        task = progress.add_task("", total=len(days))
-        for day in days:
-            progress.update(task, description=f"snapshot {day}")
-            result = run_daily(day, log_dir)
-            results.append(result)
+        task = progress.add_task("starting Airflow (scheduler, dag-processor, api-server) …", total=opts.days)
+
+        def show(run) -> None:
             progress.advance(task)
-            mark = "[green]✓[/]" if result.ok else "[red]✗[/]"
-            progress.console.print(f"  {mark} {day}: {result.state} in {result.seconds:.0f}s   log: {result.log_file}")
-    return results
+            mark = "[green]✓[/]" if run.ok else "[red]✗[/]"
+            progress.console.print(f"  {mark} {run.snapshot_date}: {run.state} in {run.seconds:.0f}s   "
+                                   f"task logs: {run.log_dir}")
+            following = run.snapshot_date + timedelta(days=1)
+            if following <= opts.last_day:
+                progress.update(task, description=f"snapshot {following}")
+
+        return airflow_stack.backfill(first, opts.last_day, on_run=show, say=progress.console.print,
+                                      on_start=lambda: progress.update(task, description=f"snapshot {first}"))
 
 
 def minimum_requests(network: str, pages: int) -> int:
@@ -190,9 +178,7 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> bool:
     faults = Faults(negative_members_on={opts.fault_day} if opts.fault_day else set())
     with start_in_thread(world, faults=faults) as sim:
         console.print(f"[green]✓[/] simulated VK and OK APIs on {sim.base_url}; simulated Telegram accounts")
-        airflow_env.apply(connections(sim, opts))
-        with console.status("preparing Airflow (metadata DB, pools) …"):
-            airflow_env.migrate_metadata_db()
+        airflow_env.apply(connections(sim.url_template, opts))
         results = run_days(opts, console)
     print_loads([r.snapshot_date for r in results], console)
     summary.print_national(console)

@@ -7,24 +7,26 @@ What one start does (:class:`LocalUi`):
    registry yet, the simulated world's registry imported (what ``make demo`` does first);
 2. the simulated VK and OK APIs as a **service**: ``gospubliki simulator serve`` in a process of its
    own on 127.0.0.1 (Telegram is simulated inside the tasks, from the connection's extra);
-3. Airflow's metadata DB migrated (the same Airflow home ``make demo`` uses, so its runs are
-   listed), the pools set, and the connections ``gospubliki_warehouse``, ``vk_default``,
+3. Airflow's metadata DB — the database ``gospubliki_airflow`` on the warehouse's server, the same
+   Airflow home and database ``make demo`` and ``gospubliki run`` use, so their runs and task logs
+   are listed — migrated, the pools set, and the connections ``gospubliki_warehouse``, ``vk_default``,
    ``ok_default``, ``telegram_default`` **stored in the metadata DB** with Airflow's own
    ``airflow connections import --overwrite`` (visible and editable under Admin → Connections,
    used by every task process — Trigger, Clear and Backfill from the UI find them);
 4. the UI login: user ``admin``, password ``GOSPUBLIKI_UI_PASSWORD`` or the one kept in the simple
    auth manager's password file (generated once), printed at every start;
-5. ``airflow standalone`` through :mod:`gospubliki.airflow_standalone` (no log server on 0.0.0.0),
-   its output in ``GOSPUBLIKI_HOME/logs/ui/airflow.log``; ready when ``/api/v2/monitor/health``
-   reports every component healthy; then the weekly reports DAG is unpaused (it waits for its
-   Asset); ``gospubliki_daily`` is left paused, see ``UNPAUSE``;
-6. Ctrl-C (SIGINT) or SIGTERM: standalone stops its components, the simulator stops, and any
+5. Airflow's components — api-server, dag-processor, scheduler, triggerer, LocalExecutor — as
+   :class:`gospubliki.airflow_stack.Stack` starts them for ``gospubliki run`` and the tests (each
+   a process group of its own, 127.0.0.1 only, no log server), their logs in
+   ``GOSPUBLIKI_HOME/airflow/stack-logs/``; ready when ``/api/v2/monitor/health`` reports every
+   component healthy; then the weekly reports DAG is unpaused (it waits for its Asset);
+   ``gospubliki_daily`` is left paused, see ``UNPAUSE``;
+6. Ctrl-C (SIGINT) or SIGTERM: the stack stops its process groups, the simulator stops, and any
    process of the tree still alive after a grace period is killed — nothing is left behind (the
    warehouse keeps running: ``gospubliki warehouse stop``).
 
 Every child runs in a session of its own, so a terminal's Ctrl-C reaches only this process, which
-then stops the rest in order. The small interface (``start``/``stop``/``url``/``login``/
-``client()``) is meant to be shared with the test stacks (``airflow_stack.py``).
+then stops the rest in order.
 """
 
 from __future__ import annotations
@@ -84,14 +86,11 @@ def ui_password(airflow_home: Path) -> str:
 
 def connections(opts: UiOptions) -> dict[str, dict]:
     """The four connections (Airflow's JSON form) pointing at the simulator service and the warehouse."""
-    from gospubliki.demo import DemoOptions
-    from gospubliki.demo import connections as demo_connections
+    from gospubliki.simulator.connections import simulated_connections, world_spec
 
-    class _Service:  # what demo.connections reads of a simulator
-        url_template = f"http://127.0.0.1:{opts.simulator_port}/asof/{{snapshot_date}}"
-
-    demo = DemoOptions(scale=opts.scale, region=opts.region, seed=opts.seed, factor=opts.factor)
-    conns = {k: json.loads(v) for k, v in demo_connections(_Service, demo).items()}
+    template = f"http://127.0.0.1:{opts.simulator_port}/asof/{{snapshot_date}}"
+    conns = {k: json.loads(v) for k, v in simulated_connections(
+        template, world_spec(opts.scale, opts.region, opts.seed, opts.factor)).items()}
     conns[airflow_env.WAREHOUSE_CONN_ID] = json.loads(airflow_env.connection_json_from_url(settings.warehouse_url()))
     for conn in conns.values():  # `connections import` takes the extra as a JSON string
         if isinstance(conn.get("extra"), dict):
@@ -99,25 +98,17 @@ def connections(opts: UiOptions) -> dict[str, dict]:
     return conns
 
 
-def store_connections(conns: dict[str, dict], airflow_home: Path) -> None:
+def store_connections(conns: dict[str, dict], stack) -> None:
     """``airflow connections import FILE --overwrite``: created or updated in the metadata DB. The
     file holds credentials: owner-only, deleted at once."""
-    path = airflow_home / ".connections.json"
+    path = stack.home / ".connections.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(conns, f)
-        _airflow("connections", "import", str(path), "--overwrite")
+        stack.airflow("connections", "import", str(path), "--overwrite")
     finally:
         path.unlink(missing_ok=True)
-
-
-def _airflow(*args: str) -> str:
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    out = subprocess.run([airflow, *args], capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(f"airflow {' '.join(args[:2])} failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
-    return out.stdout
 
 
 def ensure_registry(opts: UiOptions, console) -> None:
@@ -145,6 +136,7 @@ class LocalUi:
         self.airflow_home = settings.home() / "airflow"
         self.log_dir = settings.home() / "logs" / "ui"
         self.password = ""
+        self.stack = None  # airflow_stack.Stack once started
         self._procs: dict[str, subprocess.Popen] = {}
         self._logs: list = []
 
@@ -161,33 +153,31 @@ class LocalUi:
         return USER, self.password
 
     # ------------------------------------------------------------------ start
-    def configure(self) -> dict[str, str]:
-        """Airflow's environment for this stack, applied to ``os.environ`` (the children inherit it)."""
-        os.environ["AIRFLOW__API__PORT"] = str(self.opts.port)
-        env = airflow_env.apply(airflow_home=self.airflow_home)
-        # the LocalExecutor starts `parallelism` worker processes (32 by default): the DAG runs at
-        # most 3 tasks at once, a small machine needs no more than a few
-        os.environ.setdefault("AIRFLOW__CORE__PARALLELISM", "4")
-        # uvicorn's worker health check uses [api] worker_timeout (120 s): an api-server still
-        # importing after that on a busy machine is killed and restarted, and never answers
-        os.environ.setdefault("AIRFLOW__API__WORKER_TIMEOUT", "600")
-        for conn_id in CONN_IDS:  # the metadata DB's connections, not variables of one process
-            os.environ.pop(f"AIRFLOW_CONN_{conn_id.upper()}", None)
-        return env
+    def make_stack(self):
+        """The components with the LocalExecutor on the metadata database ``gospubliki_airflow``
+        (created if missing); the connections are the metadata DB's, so no ``AIRFLOW_CONN_``
+        variable may shadow them."""
+        from gospubliki import airflow_stack
+
+        return airflow_stack.Stack(
+            home=self.airflow_home, metadata=airflow_stack.ensure_metadata_db(), api_port=self.opts.port,
+            parts=airflow_stack.LOCAL_COMPONENTS,
+            extra_env={f"AIRFLOW_CONN_{conn_id.upper()}": None for conn_id in CONN_IDS},
+        )
 
     def start(self, console) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         ensure_registry(self.opts, console)
-        self.configure()
         self.password = ui_password(self.airflow_home)
         self.print_login(console)
         self._start_simulator()
+        self.stack = self.make_stack()
         with console.status("Airflow: metadata DB, pools, connections …"):
-            airflow_env.migrate_metadata_db()
-            store_connections(connections(self.opts), self.airflow_home)
+            self.stack.migrate()
+            store_connections(connections(self.opts), self.stack)
         console.print(f"[green]✓[/] connections in Airflow's metadata DB: {', '.join(CONN_IDS)}")
-        self._start_airflow()
-        with console.status(f"Airflow: starting (log {self.log_dir / 'airflow.log'}) …"):
+        with console.status(f"Airflow: starting (logs in {self.stack.log_dir}) …"):
+            self.stack.start(timeout=self.opts.ready_timeout, migrate=False)
             self.wait_ready()
             self.unpause(UNPAUSE)
         console.print(f"[green]✓[/] Airflow is ready: [bold]{self.url}[/]")
@@ -231,27 +221,19 @@ class LocalUi:
                 time.sleep(0.5)
         raise RuntimeError(f"the simulator did not answer on {self.simulator_url}")
 
-    def _start_airflow(self) -> None:
-        self._spawn("airflow", airflow_env.airflow_argv(["standalone"]))
-
     def wait_ready(self) -> None:
         """Until the health endpoint reports the scheduler, dag-processor and triggerer healthy."""
         import httpx
 
-        deadline = time.monotonic() + self.opts.ready_timeout
-        proc = self._procs["airflow"]
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"Airflow exited ({proc.returncode}); see {self.log_dir / 'airflow.log'}")
+        def healthy() -> bool:
             try:
                 health = httpx.get(f"{self.url}/api/v2/monitor/health", timeout=5).json()
-                parts = ("metadatabase", "scheduler", "triggerer", "dag_processor")
-                if all((health.get(p) or {}).get("status") == "healthy" for p in parts):
-                    return
             except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(1)
-        raise RuntimeError(f"Airflow was not ready in {self.opts.ready_timeout:.0f}s; see {self.log_dir / 'airflow.log'}")
+                return False
+            parts = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+            return all((health.get(p) or {}).get("status") == "healthy" for p in parts)
+
+        self.stack.wait_until(healthy, self.opts.ready_timeout, "every Airflow component reports healthy", interval=1)
 
     def client(self):
         """An ``httpx.Client`` on the REST API, logged in as the admin (a JWT from ``/auth/token``)."""
@@ -274,11 +256,15 @@ class LocalUi:
                 api.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
 
     # ------------------------------------------------------------------ run and stop
+    def _running(self) -> bool:
+        components = [c.proc for c in self.stack.components] if self.stack else []
+        return all(p.poll() is None for p in [*self._procs.values(), *components])
+
     def wait(self) -> int:
         """Until Ctrl-C / SIGTERM (0) or until a component exits on its own (1)."""
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
-            while all(p.poll() is None for p in self._procs.values()):
+            while self._running():
                 time.sleep(1)
             return 1
         except KeyboardInterrupt:
@@ -287,8 +273,8 @@ class LocalUi:
             signal.signal(signal.SIGTERM, previous)
 
     def stop(self) -> None:
-        """Airflow first (standalone stops its components on SIGINT), then the simulator; whatever
-        of the process tree still runs after the grace period is killed."""
+        """Airflow first (every component's process group, then task processes that left it), then
+        the simulator; whatever of the process tree still runs after the grace period is killed."""
         import psutil
 
         tree: list[psutil.Process] = []
@@ -298,10 +284,10 @@ class LocalUi:
                 tree += [parent, *parent.children(recursive=True)]
             except psutil.NoSuchProcess:
                 pass
-        for name in ("airflow", "simulator"):
-            proc = self._procs.get(name)
-            if proc is None or proc.poll() is not None:
-                continue
+        if self.stack is not None:
+            self.stack.stop(timeout=self.opts.stop_timeout)
+        proc = self._procs.get("simulator")
+        if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGINT)
             try:
                 proc.wait(timeout=self.opts.stop_timeout)
@@ -354,8 +340,8 @@ def run_ui(opts: UiOptions, console) -> int:
         ui.start(console)
         signal.signal(signal.SIGTERM, previous)
         console.print(f"  simulated VK and OK APIs: {ui.simulator_url}; Telegram: simulated inside the tasks")
-        console.print(f"  logs: {ui.log_dir}/ (airflow.log, simulator.log); task logs in the UI and under "
-                      f"{ui.airflow_home / 'logs'}")
+        console.print(f"  logs: {ui.stack.log_dir}/ (one per component), {ui.log_dir}/simulator.log; "
+                      f"task logs in the UI and under {ui.airflow_home / 'logs'}")
         console.print("  Ctrl-C stops Airflow and the simulator (the warehouse keeps running: gospubliki warehouse stop)")
         code = ui.wait()
         if code:

@@ -39,6 +39,11 @@ def force_past() -> bool:
     return _flag("GOSPUBLIKI_FORCE_PAST")
 
 
+def airflow_database() -> str:
+    """The local Airflow's metadata database on the warehouse's server (``airflow_stack``)."""
+    return env("GOSPUBLIKI_AIRFLOW_DATABASE", "gospubliki_airflow")
+
+
 def ui_timezone() -> str:
     """The zone the Airflow UI shows times in until a person picks another (``airflow_plugin``)."""
     return env("GOSPUBLIKI_UI_TIMEZONE", "Europe/Moscow")

@@ -4,7 +4,6 @@ metadata database of the stack's own, dropped afterwards."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -12,7 +11,8 @@ import pytest
 from gospubliki import airflow_env, airflow_stack
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.importer import import_registry
-from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS, Faults
+from gospubliki.simulator.config import Faults
+from gospubliki.simulator.connections import simulated_connections, world_spec
 from gospubliki.simulator.registry import write_registry_csv
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
@@ -32,15 +32,7 @@ def simulated(module_db, tmp_path_factory):
     with start_in_thread(world, faults=Faults()) as sim:
         connections = {
             airflow_env.WAREHOUSE_CONN_ID: airflow_env.connection_json_from_url(module_db),
-            "vk_default": json.dumps(
-                {"conn_type": "vk", "host": sim.url_template, "password": "sim-vk-1,sim-vk-2", "extra": {"rps": 20}}),
-            "ok_default": json.dumps(
-                {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
-                 "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET}}),
-            "telegram_default": json.dumps(
-                {"conn_type": "telegram",
-                 "extra": {"simulator": {"scale": "region", "region": "43", "seed": SEED, "factor": FACTOR},
-                           "resolve_budget": 1000}}),
+            **simulated_connections(sim.url_template, world_spec(seed=SEED, factor=FACTOR), resolve_budget=1000),
         }
         yield module_db, connections, {"GOSPUBLIKI_WAREHOUSE_URL": module_db}
 

@@ -64,9 +64,9 @@ def listening(tree: list[psutil.Process]) -> set[tuple[str, int]]:
 
 
 @pytest.mark.integration
-def test_standalone_listens_on_localhost_only(tmp_path):
+def test_standalone_listens_on_localhost_only(tmp_path, module_db, local_airflow_env):
     port = free_port()
-    env = {**os.environ, "GOSPUBLIKI_HOME": str(tmp_path), "AIRFLOW__API__PORT": str(port)}
+    env = {**os.environ, **local_airflow_env(module_db), "AIRFLOW__API__PORT": str(port)}
     env.pop("AIRFLOW_HOME", None)
     env.pop("AIRFLOW__CORE__EXECUTION_API_SERVER_URL", None)
     env.pop("AIRFLOW__API__HOST", None)

@@ -15,7 +15,6 @@ message by a local Bot API emulator (tests/alert_servers.py).
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 
@@ -27,7 +26,8 @@ from gospubliki import airflow_env, settings
 from gospubliki.orchestration.runner import run_daily
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.importer import import_registry
-from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS, Faults
+from gospubliki.simulator.config import Faults
+from gospubliki.simulator.connections import as_env, simulated_connections, world_spec
 from gospubliki.simulator.registry import write_registry_csv
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
@@ -57,15 +57,8 @@ def stack(module_db, airflow_db, tmp_path_factory):
           smtp_server() as (smtp_port, mails), bot_api_emulator() as (bot_url, messages)):
         env = {
             f"AIRFLOW_CONN_{airflow_env.WAREHOUSE_CONN_ID.upper()}": airflow_env.connection_json_from_url(module_db),
-            "AIRFLOW_CONN_VK_DEFAULT": json.dumps(
-                {"conn_type": "vk", "host": sim.url_template, "password": "sim-vk-1", "extra": {"rps": 50}}),
-            "AIRFLOW_CONN_OK_DEFAULT": json.dumps(
-                {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
-                 "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET}}),
-            "AIRFLOW_CONN_TELEGRAM_DEFAULT": json.dumps(
-                {"conn_type": "telegram",
-                 "extra": {"simulator": {"scale": "region", "region": "43", "seed": SEED, "factor": FACTOR},
-                           "resolve_budget": 1000}}),
+            **as_env(simulated_connections(sim.url_template, world_spec(seed=SEED, factor=FACTOR),
+                                           vk_tokens=("sim-vk-1",), vk_rps=50, resolve_budget=1000)),
             "GOSPUBLIKI_WAREHOUSE_URL": module_db,
             "GOSPUBLIKI_TASK_RETRIES": "1",
             "GOSPUBLIKI_TASK_RETRY_DELAY": "1",

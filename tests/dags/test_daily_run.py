@@ -17,7 +17,8 @@ from gospubliki.dates import today_in_moscow
 from gospubliki.orchestration.runner import DAG_ID, logical_date_for, run_dag, run_daily
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.importer import import_registry
-from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, DEFAULT_OK_APP_SECRET, DEFAULT_OK_TOKENS, Faults
+from gospubliki.simulator.config import Faults
+from gospubliki.simulator.connections import as_env, simulated_connections, world_spec
 from gospubliki.simulator.registry import write_registry_csv
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
@@ -41,18 +42,8 @@ def pipeline(module_db, airflow_db, tmp_path_factory):
     with start_in_thread(world, faults=Faults(negative_members_on={DAY_2})) as sim:
         env = {
             f"AIRFLOW_CONN_{airflow_env.WAREHOUSE_CONN_ID.upper()}": airflow_env.connection_json_from_url(module_db),
-            "AIRFLOW_CONN_VK_DEFAULT": json.dumps(
-                {"conn_type": "vk", "host": sim.url_template, "password": "sim-vk-1,sim-vk-2", "extra": {"rps": 20}}
-            ),
-            "AIRFLOW_CONN_OK_DEFAULT": json.dumps(
-                {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
-                 "password": ",".join(DEFAULT_OK_TOKENS), "extra": {"application_secret_key": DEFAULT_OK_APP_SECRET}}
-            ),
-            "AIRFLOW_CONN_TELEGRAM_DEFAULT": json.dumps(
-                {"conn_type": "telegram",
-                 "extra": {"simulator": {"scale": "region", "region": "43", "seed": SEED, "factor": FACTOR},
-                           "resolve_budget": 1000}}
-            ),
+            **as_env(simulated_connections(sim.url_template, world_spec(seed=SEED, factor=FACTOR),
+                                           resolve_budget=1000)),
             "GOSPUBLIKI_WAREHOUSE_URL": module_db,
         }
         mp = pytest.MonkeyPatch()

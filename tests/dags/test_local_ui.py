@@ -1,10 +1,12 @@
 """``gospubliki ui`` as a person uses it (issue 9, item 3; Assets of item 6): the real command is
-started once for the module — its own GOSPUBLIKI_HOME (Airflow home, SQLite metadata DB), free
-ports, its own simulator service, a fresh warehouse database with a small simulated registry —
-then a run of the daily DAG for a past Sunday is triggered through the REST API like the UI's
-Trigger button does, the scheduler runs it with the LocalExecutor, the Asset events it records
-trigger the weekly reports DAG, and headless Chromium logs in and reads a task log in the UI.
-Ctrl-C (SIGINT) must stop the whole process tree."""
+started once for the module — its own GOSPUBLIKI_HOME (Airflow home), its own metadata database on
+the test server, free ports, its own simulator service, a fresh warehouse database with a small
+simulated registry — then a run of the daily DAG for a past Sunday is triggered through the REST
+API like the UI's Trigger button does, the scheduler runs it with the LocalExecutor, the Asset
+events it records trigger the weekly reports DAG, and headless Chromium logs in and reads a task
+log in the UI. A backfill made from the command line (what ``make demo`` and ``gospubliki run``
+do) runs on the UI's scheduler and shows there with its task logs. Ctrl-C (SIGINT) must stop the
+whole process tree."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from gospubliki.registry.importer import import_registry
 from gospubliki.simulator.registry import write_registry_csv
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.world import build_world
+from gospubliki.warehouse.privileges import with_database
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +61,7 @@ def _tree(pid: int) -> list[psutil.Process]:
 
 
 @pytest.fixture(scope="module")
-def stack(module_db, tmp_path_factory):
+def stack(module_db, local_airflow_env, tmp_path_factory):
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("ui")
     world = build_world(Scale.from_name("region", region="43", factor=FACTOR), seed=SEED)
@@ -70,8 +73,8 @@ def stack(module_db, tmp_path_factory):
     port, sim_port = free_port(), free_port()
     password = secrets.token_urlsafe(16)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    env.update({"GOSPUBLIKI_HOME": str(tmp / "home"), "GOSPUBLIKI_WAREHOUSE_URL": module_db,
-                "GOSPUBLIKI_UI_PASSWORD": password})
+    env.update({**local_airflow_env(module_db), "GOSPUBLIKI_UI_PASSWORD": password})
+    home = Path(env["GOSPUBLIKI_HOME"])
     out = tmp / "ui.out"
     with out.open("w") as fh:
         proc = subprocess.Popen(
@@ -81,7 +84,7 @@ def stack(module_db, tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}"
     info = {"proc": proc, "out": out, "url": url, "password": password, "port": port, "sim_port": sim_port,
-            "db": module_db, "home": tmp / "home", "tmp": tmp}
+            "db": module_db, "home": home, "tmp": tmp, "env": env}
     try:
         _wait("«Airflow is ready»", lambda: "Airflow is ready" in out.read_text(), 1500, proc, out)
         info["ready_seconds"] = time.monotonic() - started
@@ -134,7 +137,7 @@ def daily_run(stack):
             return None
         return run if run["state"] in ("success", "failed") else None
 
-    run = _wait("finished daily run", finished, 1200, stack["proc"], stack["home"] / "logs" / "ui" / "airflow.log")
+    run = _wait("finished daily run", finished, 1200, stack["proc"], stack["home"] / "airflow" / "stack-logs")
     tis = api.get(f"/dags/gospubliki_daily/dagRuns/{run_id}/taskInstances").json()["task_instances"]
     print("\ntask → state → duration (s) → hostname")
     for ti in sorted(tis, key=lambda t: t["start_date"] or ""):
@@ -150,6 +153,12 @@ def test_the_connections_are_stored_in_airflows_metadata_db(stack):
     assert set(by_id) >= {"gospubliki_warehouse", "vk_default", "ok_default", "telegram_default"}
     assert by_id["vk_default"]["host"] == f"http://127.0.0.1:{stack['sim_port']}/asof/{{snapshot_date}}"
     assert by_id["gospubliki_warehouse"]["schema"] == stack["db"].rsplit("/", 1)[1]
+    # …in the PostgreSQL metadata database the demo, `gospubliki run` and `gospubliki airflow` use
+    metadata = with_database(stack["env"]["GOSPUBLIKI_WAREHOUSE_ADMIN_URL"], stack["env"]["GOSPUBLIKI_AIRFLOW_DATABASE"])
+    with psycopg2.connect(metadata) as conn, conn.cursor() as cur:
+        cur.execute("select conn_id from connection order by conn_id")
+        assert {r[0] for r in cur.fetchall()} >= {"gospubliki_warehouse", "vk_default", "ok_default", "telegram_default"}
+    assert not (stack["home"] / "airflow" / "airflow.db").exists()  # no SQLite beside it
     # the login is printed at start, and only 127.0.0.1 is listened on
     text = stack["out"].read_text()
     assert f"login admin, password {stack['password']}" in text
@@ -276,6 +285,34 @@ def test_the_ui_shows_the_task_log_in_moscow_time(stack, daily_run):
         moscow = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(MOSCOW)
         assert text == moscow.strftime("%Y-%m-%d %H:%M:%S"), (instant, text)
     print(f"\ntimes shown (instant → text): {shown[:3]}; screenshot {SCREENSHOT}")
+
+
+def test_a_backfill_from_the_command_line_runs_on_the_uis_scheduler_with_task_logs(stack, daily_run):
+    """What `make demo` and `gospubliki run` do (airflow_stack.backfill): with the UI up, the run
+    is executed by the UI's scheduler and shows in the UI with real durations and task logs
+    (issue 9: the demo's `dags test` runs had empty logs and durations of a day)."""
+    api = stack["api"]
+    saturday = SUNDAY - timedelta(days=1)
+    invoked = datetime.now().astimezone()
+    cli = subprocess.run([GOSPUBLIKI, "run", "--start", saturday.isoformat()], env=stack["env"],
+                         capture_output=True, text=True, timeout=1500)
+    assert cli.returncode == 0, cli.stdout[-3000:] + cli.stderr[-3000:]
+    assert f"{saturday}: success" in cli.stdout
+    assert "the running scheduler" in cli.stdout  # no temporary stack beside the UI's
+    runs = api.get("/dags/gospubliki_daily/dagRuns", params={"run_type": "backfill"}).json()["dag_runs"]
+    (run,) = runs
+    assert run["state"] == "success"
+    assert datetime.fromisoformat(run["start_date"]) >= invoked.replace(microsecond=0)
+    tis = {t["task_id"]: t for t in api.get(
+        f"/dags/gospubliki_daily/dagRuns/{run['dag_run_id']}/taskInstances").json()["task_instances"]}
+    assert 0 < tis["extract_vk"]["duration"] < 1800
+    with psycopg2.connect(stack["db"]) as conn, conn.cursor() as cur:
+        cur.execute("select load_id from raw.loads where source = 'vk' and snapshot_date = %s and status = 'validated'",
+                    (saturday,))
+        ((load_id,),) = cur.fetchall()
+    log = api.get(f"/dags/gospubliki_daily/dagRuns/{run['dag_run_id']}/taskInstances/extract_vk/logs/1",
+                  headers={"Accept": "application/json"}).text
+    assert f"Returned value was: {load_id}" in log
 
 
 def test_ctrl_c_stops_every_process_it_started(stack):

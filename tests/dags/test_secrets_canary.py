@@ -10,7 +10,6 @@ One DAG run serves the whole scan (a run takes minutes)."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -33,6 +32,7 @@ from gospubliki.quality import context as gx_context
 from gospubliki.reference.load import load_reference
 from gospubliki.registry.importer import import_registry
 from gospubliki.simulator.config import DEFAULT_OK_APP_KEY, EmulatorConfig
+from gospubliki.simulator.connections import as_env, simulated_connections
 from gospubliki.simulator.registry import write_registry_csv
 from gospubliki.simulator.scale import Scale
 from gospubliki.simulator.server import start_in_thread
@@ -112,19 +112,11 @@ def run(server_url, airflow_db, canaries, tmp_path_factory):
     with start_in_thread(world, config=config) as sim:
         env = {
             f"AIRFLOW_CONN_{airflow_env.WAREHOUSE_CONN_ID.upper()}": airflow_env.connection_json_from_url(url),
-            "AIRFLOW_CONN_VK_DEFAULT": json.dumps(
-                {"conn_type": "vk", "host": sim.url_template,
-                 "password": f"{canaries['vk token 1']},{canaries['vk token 2']}", "extra": {"rps": 20}}
-            ),
-            "AIRFLOW_CONN_OK_DEFAULT": json.dumps(
-                {"conn_type": "ok", "host": sim.url_template, "login": DEFAULT_OK_APP_KEY,
-                 "password": canaries["ok token"],
-                 "extra": {"application_secret_key": canaries["ok application secret"]}}
-            ),
-            "AIRFLOW_CONN_TELEGRAM_DEFAULT": json.dumps(
-                {"conn_type": "telegram", "password": canaries["telegram api hash"],
-                 "extra": {"simulator": TG_SPEC, "sessions": sessions, "resolve_budget": 1000}}
-            ),
+            **as_env(simulated_connections(
+                sim.url_template, TG_SPEC, vk_tokens=(canaries["vk token 1"], canaries["vk token 2"]),
+                ok_tokens=(canaries["ok token"],), ok_application_secret_key=canaries["ok application secret"],
+                resolve_budget=1000,
+                telegram={"password": canaries["telegram api hash"], "extra": {"sessions": sessions}})),
             "GOSPUBLIKI_WAREHOUSE_URL": url,
             "GOSPUBLIKI_WAREHOUSE_ADMIN_URL": admin_url,
             "GOSPUBLIKI_BI_PASSWORD": canaries["bi password"],

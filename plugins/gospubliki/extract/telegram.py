@@ -57,9 +57,11 @@ class TgExtractResult:
     no_accounts: NoCredentialsLeft | None = None
 
 
-def _ports(
+def account_ports(
     settings: TelegramSettings, factory: ClientFactory, snapshot_date: date, usable: Sequence[str]
 ) -> tuple[dict[str, TelethonAdapter], dict[str, str]]:
+    """One client port per usable account (the extraction's and the resolve job's); the others
+    with the reason they stopped (in use elsewhere, or unusable)."""
     ports, stopped = {}, {}
     for account in settings.accounts:
         if account.name not in usable:
@@ -92,7 +94,7 @@ def extract_tg(
     with state.account_locks(url, names) as usable:
         cache, negative = state.read_cache(url, usable)
         blocked = state.flood_waits_in_force(url, usable)
-        ports, stopped = _ports(settings, factory, snapshot_date, usable)
+        ports, stopped = account_ports(settings, factory, snapshot_date, usable)
         collector = Collector(
             ports,
             since=since,

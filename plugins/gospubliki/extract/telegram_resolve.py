@@ -243,7 +243,7 @@ def run_tg_resolve(
 
     :raises NoCredentialsLeft: no accounts configured.
     """
-    from gospubliki.extract.telegram import _ports  # one way to build the accounts' clients
+    from gospubliki.extract.telegram import account_ports  # one way to build the accounts' clients
 
     settings = settings or tg_settings.from_env()
     if not settings.accounts:
@@ -273,7 +273,7 @@ def run_tg_resolve(
                 quota[account] = min(per_run, left[account])
         plan = assign(pending, quota, cached_channels(url, usable))
         planned = settings.with_(accounts=tuple(a for a in settings.accounts if a.name in plan))
-        ports, stopped = _ports(planned, client_factory or telethon_factory(settings), day, list(plan))
+        ports, stopped = account_ports(planned, client_factory or telethon_factory(settings), day, list(plan))
         run.stopped.update(stopped)
         rec = _Recorder(url, day)
         started = time.monotonic()
