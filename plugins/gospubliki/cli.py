@@ -434,6 +434,8 @@ def demo(
     fault_day: str = typer.Option(
         None, help="Make the simulator report negative member counts on this date: validation blocks that load."
     ),
+    factor: float = typer.Option(
+        None, "--factor", min=0.01, help="Size of the simulated world relative to the scale's default (e.g. 0.2)."),
     history_days: int = typer.Option(
         15, "--history-days", min=0,
         help="Days of history generated before the first DAG day (gospubliki history generate), so the "
@@ -447,7 +449,7 @@ def demo(
 
     if logging.getLogger().level > logging.DEBUG:  # the demo shows its own progress; -v shows the logs
         logging.getLogger("gospubliki").setLevel(logging.WARNING)
-    opts = DemoOptions(days=days, scale=scale, region=region, history_days=history_days,
+    opts = DemoOptions(days=days, scale=scale, region=region, history_days=history_days, factor=factor,
                        fault_day=parse_date(fault_day) if fault_day else None)
     ok = run_demo(opts, console)
     raise typer.Exit(0 if ok or opts.fault_day else 1)

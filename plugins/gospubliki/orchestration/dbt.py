@@ -19,7 +19,7 @@ its status and message, read from dbt's run results) and raises
 **No full parse per run.** Cosmos runs dbt in a temporary copy of the project, so without a cache
 dir every run started with «Unable to do partial parsing because saved manifest not found» and
 parsed the whole project (~16 s of a region day). Each task gets a ``cache_dir``
-(``<GOSPUBLIKI_HOME>/cosmos/<task_id>``): Cosmos copies the newest ``partial_parse.msgpack`` (the
+(``$AIRFLOW_HOME/cosmos/<task_id>``): Cosmos copies the newest ``partial_parse.msgpack`` (the
 project's ``target/``, written by ``gospubliki dbt parse``, or the cache's) into the copy and
 saves the run's back, so dbt re-parses only changed files. dbt refuses a saved manifest made with
 other ``--profile``/``--target``/``--vars``: the profile and target here are the ones
@@ -89,8 +89,12 @@ def _operator_class():
 
 
 def cache_dir(task_id: str) -> Path:
-    """Where a dbt task keeps its partial-parse state between runs."""
-    return settings.home() / "cosmos" / task_id
+    """Where a dbt task keeps its partial-parse state between runs: in the Airflow home, one per
+    Airflow installation — dbt refuses a state saved with another profile (another warehouse),
+    so two installations sharing one folder would make each other parse the whole project."""
+    import os
+
+    return Path(os.environ.get("AIRFLOW_HOME") or settings.home() / "airflow") / "cosmos" / task_id
 
 
 def _local_args(task_id: str) -> dict:

@@ -84,7 +84,7 @@ def print_next_steps(console: Console) -> None:
         "  • the region's weekly report like the presentation (HTML + PDF): gospubliki report --region 43\n"
         "  • dbt docs for the marts: make docs, then open dbt_project/target/index.html\n"
         "  • validation results: expectations/gx/uncommitted/data_docs/local_site/index.html\n"
-        f"  • task logs of each DAG run: {settings.home() / 'logs' / 'dag-runs'}\n"
-        "  • the Airflow UI with the simulated networks (trigger, re-run, backfill, task logs): make ui\n"
+        "  • these DAG runs with their task logs, and trigger / re-run / backfill, in the Airflow UI with the "
+        f"simulated networks: make ui (log files under {settings.home() / 'airflow' / 'logs'})\n"
         "  • stop the warehouse: gospubliki warehouse stop"
     )
