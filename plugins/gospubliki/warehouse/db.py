@@ -170,6 +170,8 @@ def _copy_binary(cur, table: str, cols: str, columns: Sequence[str], rows: Itera
             try:
                 copy.write_row(row)
             except (TypeError, ValueError, OverflowError) as exc:
+                # the quarantine's staging table carries the batch's row number in _row
+                where = f"row {row[0]} of the batch" if columns[0] == "_row" else f"row {n}"
                 kinds = ", ".join(f"{c}: {type(v).__name__}" for c, v in zip(columns, row, strict=False))
-                raise ValueError(f"COPY {table}, row {n}: {exc} ({kinds})") from exc
+                raise ValueError(f"COPY {table}, {where}: {exc} ({kinds})") from exc
     return n
