@@ -157,11 +157,12 @@ def _parameters(snapshot_date: date) -> dict:
 
 
 def _table_columns(cur, table: str) -> dict[str, str]:
-    schema, name = table.split(".")
+    # pg_attribute, not information_schema (5-9 ms a table); format_type without the type modifier
+    # names the types as information_schema.columns.data_type does ('integer', 'text' …)
     cur.execute(
-        """select column_name, data_type from information_schema.columns
-           where table_schema = %s and table_name = %s order by ordinal_position""",
-        (schema, name),
+        """select attname, format_type(atttypid, null) from pg_attribute
+           where attrelid = %s::regclass and attnum > 0 and not attisdropped order by attnum""",
+        (table,),
     )
     return dict(cur.fetchall())
 
