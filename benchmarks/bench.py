@@ -319,7 +319,8 @@ def stage_load(url: str, national_rows: bool, res: Results) -> None:
     land_server = settled_server_cpu() - server0
     # the same rows, as psql \copy sees them: CSV files of the landed rows, (1) into tables of the
     # same shape (primary keys included; the reference), (2) into the raw tables themselves
-    # under a new load (month partitions, the foreign key to raw.loads: what loads.land also pays)
+    # under a new load (month partitions, and whatever else loads.land pays there: before migration
+    # 0650, a foreign key to raw.loads checked per row)
     with tempfile.TemporaryDirectory() as tmp, psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute("create schema if not exists bench")
         plain, same = [], []
@@ -428,13 +429,14 @@ def render(data: dict) -> str:
                 f"{v['payload_mb_per_real_day']} MB", v)
         if "load" in rows:
             v = rows["load"]
-            row(f"`loads.land` vs `psql \\copy`, {v['pages']:,} pages + {v['posts']:,} posts".replace(",", " "),
+            row(f"`loads.land` vs `psql \\copy`, {v['pages']:,} pages + {v['posts']:,} posts".replace(",", " ")
+                .replace("`  ", "`, "),
                 f"{v['land_s']} s vs {v['psql_copy_s']} s ({v['ratio']}×); client CPU {v['land_cpu_s']} s vs "
                 f"{v['psql_cpu_s']} s; server CPU {v.get('land_server_cpu_s')} s vs {v.get('psql_server_cpu_s')} s; "
                 f"CPU in all {v.get('cpu_ratio')}×", v)
             if "raw_ratio" in v:
-                row("the same, against `psql \\copy` into the raw tables themselves (partitions, foreign key to "
-                    "raw.loads)", f"{v['land_s']} s vs {v['raw_psql_copy_s']} s ({v['raw_ratio']}×); server CPU "
+                row("the same, against `psql \\copy` into the raw tables themselves (month partitions, under a "
+                    "new load)", f"{v['land_s']} s vs {v['raw_psql_copy_s']} s ({v['raw_ratio']}×); server CPU "
                     f"{v['land_server_cpu_s']} s vs {v['raw_psql_server_cpu_s']} s; CPU in all {v['raw_cpu_ratio']}×", v)
         out.append("")
     return "\n".join(out) + "\n"
