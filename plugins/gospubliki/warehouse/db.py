@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import msgspec
 import psycopg2
 import psycopg2.extensions
+from psycopg.adapt import PyFormat
 from psycopg.types.bool import BoolBinaryDumper
 from psycopg.types.numeric import Int2BinaryDumper, Int4BinaryDumper
 
@@ -145,8 +146,10 @@ class _CheckedInt2(_InRange, Int2BinaryDumper):
 
 
 def _copy_binary(cur, table: str, cols: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    for dumper in (_CheckedBool, _CheckedInt4, _CheckedInt2):
-        cur.adapters.register_dumper(None, dumper)  # by type oid only: this cursor's COPY
+    # by type oid only (this cursor's COPY): the checked dumpers, and psycopg's C dumper of bytes
+    # for bytea (by oid psycopg finds its Python dumper of the DB-API Binary wrapper)
+    for dumper in (_CheckedBool, _CheckedInt4, _CheckedInt2, cur.adapters.get_dumper(bytes, PyFormat.BINARY)):
+        cur.adapters.register_dumper(None, dumper)
     cur.execute(
         """select attname, atttypid, atttypid in ('json'::regtype, 'jsonb'::regtype), atttypid = 'jsonb'::regtype
            from pg_attribute where attrelid = %s::regclass and attnum > 0 and not attisdropped""",
