@@ -118,6 +118,72 @@ def test_implausible_rows_are_quarantined_with_their_reason_and_counted(warehous
     assert min(p[2] for p in published) >= 0
 
 
+def test_duplicates_across_the_straight_copy_and_the_staging(warehouse):
+    """Clean rows COPY straight into the raw table and only suspect ones are staged (issue 10,
+    item 4): a key's first row can be on either side, and the outcome is the staged path's own.
+    A key first seen clean keeps that row; a later copy is 'duplicate' unless a rule caught it
+    first; a key whose first row is withheld publishes its first clean copy; a value_nulled page
+    stays the published one."""
+    pages = page_rows(DAY)
+    pages[0]["members_count"] = 10**12  # row 1: value_nulled
+    pages.append(dict(pages[0], members_count=5))  # row 7: the same page again
+    posts = post_rows(DAY)  # rows 1-15, clean: straight into raw.vk_posts
+    posts += [
+        dict(posts[0], comments=-1),  # row 16: key of row 1, caught by a rule first
+        dict(posts[0]),  # row 17: key of row 1 again
+        dict(posts[1], post_id=77, likes=-5),  # row 18: a new key, withheld
+        dict(posts[1], post_id=77),  # row 19: its first clean copy, published (likes 1)
+        dict(posts[1], post_id=77, likes=3),  # row 20: duplicate of row 19
+    ]
+    load_id = land(DAY, pages, posts)
+
+    assert query(
+        "select table_name, row_number, reason, detail, action from raw.quarantine where load_id = %s "
+        "order by table_name, row_number",
+        load_id,
+    ) == [
+        ("raw.vk_pages", 1, "members_count_out_of_range", "members_count = 1000000000000 outside [0, 200000000]",
+         "value_nulled"),
+        ("raw.vk_pages", 7, "duplicate", "same key as row 1", "withheld"),
+        ("raw.vk_posts", 16, "negative_counter", "comments = -1", "withheld"),
+        ("raw.vk_posts", 17, "duplicate", "same key as row 1", "withheld"),
+        ("raw.vk_posts", 18, "negative_counter", "likes = -5", "withheld"),
+        ("raw.vk_posts", 20, "duplicate", "same key as row 19", "withheld"),
+    ]
+    assert query("select members_count from raw.vk_pages where load_id = %s and page_key = %s",
+                 load_id, page_key(0)) == [(None,)]
+    assert query("select likes, comments from raw.vk_posts where load_id = %s and post_id in (0, 77) "
+                 "order by post_id", load_id) == [(0, 1), (1, 1)]
+    assert loads.get(load_id)["details"]["rows_by_table"] == {"raw.vk_pages": 6, "raw.vk_posts": 16}
+
+
+def test_a_value_out_of_its_column_range_fails_the_load_never_wraps(warehouse):
+    """Binary COPY (issue 10, item 4): psycopg's binary integer dumper would send 2^40 into an
+    integer column as 0; the load fails with the row named, as a text COPY failed, and leaves
+    nothing behind."""
+    columns = ["snapshot_date", "page_key", "channel_id", "post_id", "posted_at", "message_count"]
+    posted = dates.window_end(DAY) - timedelta(hours=2)
+    rows = [(DAY, "tg:a", 1, 1, posted, 1), (DAY, "tg:a", 1, 2, posted, 2**40)]
+
+    with pytest.raises(ValueError, match=r"COPY raw\.tg_posts, row 2: 1099511627776 is out of range for a 32-bit"):
+        loads.land("tg", DAY, [loads.RawBatch("raw.tg_posts", columns, rows)])
+
+    assert query("select count(*) from raw.loads where source = 'tg'") == [(0,)]
+    assert query("select count(*) from raw.tg_posts") == [(0,)]
+
+
+def test_a_value_of_the_wrong_type_fails_the_load_naming_the_row(warehouse):
+    """A post id given as text: binary COPY sends each value as its column's type, so the load
+    fails with the batch's row and the types of its values instead of PostgreSQL parsing it."""
+    posts = post_rows(DAY)
+    posts[2]["post_id"] = str(posts[2]["post_id"])
+
+    with pytest.raises(ValueError, match=r"COPY quarantine_stage, row 3 of the batch: .*post_id: str"):
+        land(DAY, page_rows(DAY), posts)
+
+    assert query("select count(*) from raw.loads") == [(0,)]
+
+
 def test_a_quarantined_share_above_the_threshold_fails_the_load(warehouse):
     pages, posts = implausible_load()
     load_id = land(DAY, pages, posts)

@@ -71,3 +71,17 @@ def test_payloads_older_than_the_retention_are_dropped_rows_stay(fresh_db):
     assert _sql(fresh_db, "select load_id, details ? 'payload_dropped_at' from raw.loads order by 1") == [
         (old, True), (new, False)]
     assert loads.drop_payloads(5, today=date(2026, 11, 6), url=fresh_db)["raw.vk_pages"] == 0  # once
+
+
+def test_a_deleted_load_takes_its_raw_rows_without_a_foreign_key_per_row(fresh_db):
+    """Migration 0650 (issue 10, item 4): the raw network tables have no foreign key to raw.loads
+    (a lookup per landed row); deleting loads still deletes their rows, in every table and
+    partition, by one statement-level trigger — and only theirs."""
+    db.apply_schema(fresh_db)
+    assert _sql(fresh_db, """select conrelid::regclass::text from pg_constraint where contype = 'f'
+                             and confrelid = 'raw.loads'::regclass order by 1""") == [("audit.validations",), ("raw.quarantine",)]
+    october, first_nov, second_nov = (_land(fresh_db, d) for d in (date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)))
+    _sql(fresh_db, "delete from raw.loads where load_id in (%s, %s)", (october, second_nov))
+    assert _sql(fresh_db, "select load_id, count(*) from raw.vk_pages group by 1") == [(first_nov, 3)]
+    assert _sql(fresh_db, "select load_id, count(*) from raw.vk_posts group by 1") == [(first_nov, 2)]
+    assert _per_partition(fresh_db, "vk_pages") == {"raw.vk_pages_p202611": 3}

@@ -4,11 +4,20 @@ Every raw batch of a load passes through :func:`land_batch`, called by ``loads.l
 load's transaction, the same way for every network (the rules look at column names, not at the
 network)::
 
-    COPY rows -> temporary staging table (integer columns widened to bigint, a row number added)
-    each rule, in order, marks the rows it matches (a row keeps the first reason found)
+    each row, as it streams by, is screened in Python against every rule's cheap test and the
+    batch's keys seen so far:
+      a row no rule can match, with a key not seen before -> COPY straight into the raw table
+      a suspect row (a rule may match, a key seen before, a value of an unexpected type)
+                                   -> set aside, then COPY to a temporary staging table
+                                      (integer columns widened to bigint, its row number added)
+    on the staged rows only, each rule, in order, marks the rows it matches (first reason kept)
     rows sharing the table's key (its primary key without load_id) -> 'duplicate', the first kept
     marked rows -> raw.quarantine (reason, detail, the row as received)
-    the rest -> the raw table
+    the rest of the staged rows -> the raw table
+
+The SQL predicate of a rule decides; its Python test (``Rule.screen``) only has to be true whenever
+the predicate can be, so a clean row never costs the server more than psql's ``\\copy`` of it
+(docs/benchmarks.md), and a load of clean rows stages nothing.
 
 The rules (thresholds: ``settings.plausibility()``):
 
@@ -33,23 +42,28 @@ duplicate                       same key as an earlier row of the batch   withhe
   posts — it is kept and counted by reason but does not count toward the share. A post dated after
   the landing itself cannot exist: it counts.
 
-Why staging in SQL rather than filtering in Python: one place for every network, and a duplicate
-key never reaches the raw table's primary key (the COPY would fail and lose the whole load).
+Why the rules are SQL, with the Python screen only routing rows: one place for every network that
+decides (and words the detail), and a duplicate key never reaches the raw table's primary key (the
+COPY would fail and lose the whole load): the first row of a key goes to the raw table only when
+it is clean, every later row of that key is staged with the number of that first row.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from gospubliki import dates, settings
 from gospubliki.warehouse import db
 
 STAGE = "quarantine_stage"
 COUNTERS = ("views", "likes", "reposts", "comments")
-_MARKS = ("_row", "_reason", "_detail", "_counted", "_action")
+_MARKS = ("_row", "_first", "_reason", "_detail", "_counted", "_action")
+#: Python type a key value must have for the screen to compare keys as PostgreSQL does (by SQL type)
+_KEY_TYPES = {"text": str, "bigint": int, "integer": int, "smallint": int}
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,11 @@ class Rule:
     detail: str  # SQL text: the offending value
     counted: bool = True
     nulls: str | None = None  # value_nulled: this column is set to NULL in the published row
+    # the Python screen: the columns it reads and a test of their values (a tuple, in that order)
+    # with the parameters of :func:`_parameters`; it must be true whenever ``predicate`` can be
+    # (a TypeError or ValueError counts as true), never decides the reason
+    reads: tuple[str, ...] = ()
+    screen: Callable[[tuple, dict], bool] = lambda values, params: True
 
 
 def rules(columns: Iterable[str]) -> list[Rule]:
@@ -73,12 +92,16 @@ def rules(columns: Iterable[str]) -> list[Rule]:
             "s.members_count < 0 or s.members_count > %(max_members)s",
             "'members_count = ' || s.members_count || ' outside [0, ' || %(max_members)s || ']'",
             nulls="members_count",
+            reads=("members_count",),
+            screen=lambda v, p: v[0] is not None and not 0 <= v[0] <= p["max_members"],
         ),
         Rule(
             "posted_in_future",
             "posted_at",
             "s.posted_at > now()",
             "'posted_at ' || s.posted_at || ' is after the landing (' || now() || ')'",
+            reads=("posted_at",),
+            screen=lambda v, p: v[0] > p["now"],
         ),
         Rule(
             "posted_after_snapshot_day",
@@ -86,6 +109,8 @@ def rules(columns: Iterable[str]) -> list[Rule]:
             "s.posted_at >= %(window_end)s",
             "'posted_at ' || s.posted_at || ' is after the snapshot day (ends ' || %(window_end)s || ')'",
             counted=False,
+            reads=("posted_at",),
+            screen=lambda v, p: v[0] >= p["window_end"],
         ),
     ]
     if counters:
@@ -98,6 +123,8 @@ def rules(columns: Iterable[str]) -> list[Rule]:
                 "concat_ws(', ', "
                 + ", ".join(f"case when s.{c} < 0 then '{c} = ' || s.{c} end" for c in counters)
                 + ")",
+                reads=tuple(counters),
+                screen=lambda v, p: any(c is not None and c < 0 for c in v),
             ),
         )
     return [r for r in out if r.needs in columns]
@@ -130,11 +157,12 @@ def _parameters(snapshot_date: date) -> dict:
 
 
 def _table_columns(cur, table: str) -> dict[str, str]:
-    schema, name = table.split(".")
+    # pg_attribute, not information_schema (5-9 ms a table); format_type without the type modifier
+    # names the types as information_schema.columns.data_type does ('integer', 'text' …)
     cur.execute(
-        """select column_name, data_type from information_schema.columns
-           where table_schema = %s and table_name = %s order by ordinal_position""",
-        (schema, name),
+        """select attname, format_type(atttypid, null) from pg_attribute
+           where attrelid = %s::regclass and attnum > 0 and not attisdropped order by attnum""",
+        (table,),
     )
     return dict(cur.fetchall())
 
@@ -152,27 +180,91 @@ def _key_columns(cur, table: str) -> list[str]:
     return [r[0] for r in cur.fetchall() if r[0] not in ("load_id", "snapshot_date")]
 
 
+def _screen(columns: Sequence[str], table_rules: Sequence[Rule], params: dict) -> Callable[[Sequence], bool]:
+    """``suspect(row)``: true when a rule's Python test may hold for the row (see :class:`Rule`)."""
+    at = {c: i for i, c in enumerate(columns)}
+    checks = []
+    for rule in table_rules:
+        idx = [at[c] for c in rule.reads if c in at]
+        if idx:  # a column the batch does not carry is NULL in SQL: the predicate cannot hold
+            # itemgetter of one index returns the value itself; of two (the same twice), a tuple
+            checks.append((itemgetter(*idx) if len(idx) > 1 else itemgetter(idx[0], idx[0]), rule.screen))
+
+    def suspect(row: Sequence) -> bool:
+        try:
+            for values, test in checks:
+                if test(values(row), params):
+                    return True
+        except (TypeError, ValueError):  # a value the test cannot judge: the SQL will
+            return True
+        return False
+
+    return suspect
+
+
 def land_batch(
     cur, load_id: int, source: str, snapshot_date: date, table: str, columns: Sequence[str], rows: Iterable[Sequence]
 ) -> BatchOutcome:
     """COPY one batch of a load through the quarantine into ``table`` (see the module docstring)."""
     outcome = BatchOutcome(table)
     table_columns = _table_columns(cur, table)
+    key = _key_columns(cur, table)
+    cur.execute("select now()")  # the rules' now(): the transaction's start
+    params = {**_parameters(snapshot_date), "now": cur.fetchone()[0]}
+    table_rules = rules(table_columns)
+    suspect = _screen(columns, table_rules, params)
+    at = {c: i for i, c in enumerate(columns)}
+    key_types = tuple(_KEY_TYPES.get(table_columns[k]) for k in key)
+    # keys are compared in Python only when they are values PostgreSQL compares the same way: each
+    # of the SQL type's Python type (int, str); from the first row that is not, every row is staged
+    trusted = bool(key) and all(k in at for k in key) and None not in key_types
+    key_of = itemgetter(*[at[k] for k in key], at[key[0]]) if trusted else None  # always a tuple
+    first_of: dict[tuple, int] = {}  # key -> the number of its first row (0: that row was staged)
+    staged: list[tuple] = []  # (row number, row): the suspects, copied to the staging table after
+
+    def straight():
+        nonlocal trusted
+        for n, row in enumerate(rows, start=1):
+            if trusted:
+                k = key_of(row)
+                if tuple(map(type, k[:-1])) != key_types:
+                    trusted = False
+                elif k not in first_of:
+                    if not suspect(row):
+                        first_of[k] = n
+                        yield (load_id, *row)
+                        continue
+                    first_of[k] = 0
+            elif not key and not suspect(row):  # a table without a key: only the rules
+                yield (load_id, *row)
+                continue
+            staged.append((n, row))
+
+    published = db.copy_rows(cur, table, ["load_id", *columns], straight())
+    outcome.received = published + len(staged)
+    outcome.published = published
+    if staged:
+        outcome.published += _land_staged(cur, load_id, source, table, columns, key, table_columns, table_rules,
+                                          params, staged, first_of, outcome)
+    return outcome
+
+
+def _land_staged(cur, load_id, source, table, columns, key, table_columns, table_rules, params, staged, first_of,
+                 outcome) -> int:
+    """The staged (suspect) rows of a batch through the rules: quarantined or published. Returns
+    the rows published."""
     cur.execute(f"drop table if exists pg_temp.{STAGE}")
     cur.execute(f"create temp table {STAGE} (like {table} including defaults) on commit drop")
     widen = [c for c, t in table_columns.items() if t == "integer"]  # 10^12 must reach the rules, not fail the COPY
     cur.execute(
         f"alter table {STAGE} "
         + "".join(f"alter column {c} type bigint, " for c in widen)
-        + "add column _row bigint, add column _reason text, "
+        + "add column _row bigint, add column _first bigint, add column _reason text, "
         "add column _detail text, add column _counted boolean, add column _action text"
     )
     # the row number comes with the row (an identity column would cost a sequence call per row)
-    outcome.received = db.copy_rows(
-        cur, STAGE, ["_row", "load_id", *columns], ((n, load_id, *row) for n, row in enumerate(rows, start=1))
-    )
-    params = _parameters(snapshot_date)
-    for rule in rules(table_columns):
+    db.copy_rows(cur, STAGE, ["_row", "load_id", *columns], ((n, load_id, *row) for n, row in staged))
+    for rule in table_rules:
         cur.execute(
             f"""update {STAGE} s set _reason = %(reason)s, _detail = {rule.detail}, _counted = %(counted)s,
                        _action = %(action)s
@@ -184,11 +276,31 @@ def land_batch(
                 "action": "value_nulled" if rule.nulls else "withheld",
             },
         )
-    key = _key_columns(cur, table)
     if key:
         cols = ", ".join(key)
-        # duplicates are rare: find their keys by hashing (no sort of the whole batch), then rank
-        # only the rows of those keys
+        # a staged row whose key is already in the raw table: that row went there straight, being
+        # the first of its key and clean; its number is the screen's
+        cur.execute(
+            f"""select s._row, {", ".join("t." + k for k in key)} from {STAGE} s join {table} t using ({cols})
+                where t.load_id = %s""",
+            (load_id,),
+        )
+        # (a key not the screen's: a second batch of the same table in one load, which the
+        # primary key refuses below as it always did)
+        firsts = [(row, first) for row, *k in cur.fetchall() if (first := first_of.get(tuple(k + k[:1])))]
+        if firsts:
+            cur.execute(
+                f"""update {STAGE} s set _first = f.first
+                    from unnest(%s::bigint[], %s::bigint[]) f (row, first) where s._row = f.row""",
+                ([r for r, _ in firsts], [f for _, f in firsts]),
+            )
+            cur.execute(
+                f"""update {STAGE} set _reason = 'duplicate', _counted = true, _action = 'withheld',
+                           _detail = 'same key as row ' || _first
+                    where _first is not null and (_reason is null or _action = 'value_nulled')"""
+            )
+        # the keys whose every row was staged: duplicates are rare, so find their keys by hashing
+        # (no sort of the whole batch), then rank only the rows of those keys
         cur.execute(
             f"""with candidates as (
                     select _row, {cols} from {STAGE} where _reason is null or _action = 'value_nulled'
@@ -216,7 +328,7 @@ def land_batch(
             from {STAGE} s where s._reason is not null""",
         (source, table),
     )
-    for rule in rules(table_columns):
+    for rule in table_rules:
         if rule.nulls:
             cur.execute(f"update {STAGE} set {rule.nulls} = null where _reason = %s", (rule.reason,))
     cur.execute(f"select _reason, count(*), count(*) filter (where _counted) from {STAGE} group by 1")
@@ -229,9 +341,9 @@ def land_batch(
         f"""insert into {table} ({target}) select {target} from {STAGE}
             where _reason is null or _action = 'value_nulled'"""
     )
-    outcome.published = cur.rowcount
+    published = cur.rowcount
     cur.execute(f"drop table {STAGE}")
-    return outcome
+    return published
 
 
 def summary(outcomes: Sequence[BatchOutcome]) -> dict:
