@@ -21,6 +21,12 @@
     )
 }}
 
+{#- the weeks to process and the snapshot dates their posts can be observed on (the day before
+    the week … its cut-off), as literals (macro dates_to_process) -#}
+{%- set observed_dates = dates_to_process(
+    weeks_to_process(ref('fct_page_daily')), day_offsets=range(-1, 6 + var('window_days')) | list
+) %}
+
 with
 
 loads as (
@@ -35,7 +41,9 @@ posts as (
 
 ),
 
-all_page_days as (
+-- not materialized: read more than once, a CTE would be materialized whole; inlined, each
+-- read below keeps its own filter and reaches the fact's indexes
+all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -129,6 +137,7 @@ joined as (
         on
             latest_observations.page_key = page_days.page_key
             and latest_observations.snapshot_date = page_days.snapshot_date
+    where {{ date_in_list('page_days.snapshot_date', observed_dates) }}
 
 )
 

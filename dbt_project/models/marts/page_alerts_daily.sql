@@ -18,13 +18,24 @@
         incremental_strategy='delete+insert',
         unique_key='snapshot_date',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['snapshot_date', 'alert_kind']}],
+        indexes=[
+            {'columns': ['snapshot_date', 'alert_kind']},
+            {'columns': ['source_processed_at']},
+        ],
     )
 }}
 
+{#- the page-days read: the dates to process and the day after each (today), and the day before
+    each of those (yesterday), as literals (macro dates_to_process) -#}
+{%- set changed = snapshot_dates_to_process(ref('fct_page_daily')) %}
+{%- set today_dates = dates_to_process(changed, day_offsets=[0, 1]) %}
+{%- set yesterday_dates = dates_to_process(changed, day_offsets=[-1, 0]) %}
+
 with
 
-all_page_days as (
+-- not materialized: read more than once, a CTE would be materialized whole; inlined, each
+-- read below keeps its own filter and reaches the fact's indexes
+all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -67,6 +78,7 @@ today as (
     from all_page_days
     inner join dates_to_process
         on all_page_days.snapshot_date = dates_to_process.snapshot_date
+    where {{ date_in_list('all_page_days.snapshot_date', today_dates) }}
 
 ),
 
@@ -76,6 +88,7 @@ yesterday as (
     from all_page_days
     inner join dates_to_process
         on all_page_days.snapshot_date = dates_to_process.snapshot_date - 1
+    where {{ date_in_list('all_page_days.snapshot_date', yesterday_dates) }}
 
 ),
 
