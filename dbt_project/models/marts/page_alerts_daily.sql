@@ -92,6 +92,22 @@ yesterday as (
 
 ),
 
+-- each network's first snapshot date, one index probe per network (an exists per page-day over
+-- all earlier dates of the network would walk the (snapshot_date, network) index from its start)
+network_first_dates as (
+
+    select
+        networks.network,
+        (
+            select min(first_seen.snapshot_date)
+            from all_page_days as first_seen
+            where first_seen.network = networks.network
+        ) as first_snapshot_date
+
+    from (select distinct today.network from today) as networks
+
+),
+
 compared as (
 
     select
@@ -121,17 +137,15 @@ compared as (
             from all_page_days as earlier
             where earlier.page_key = today.page_key and earlier.snapshot_date < today.snapshot_date
         ) as is_first_seen,
-        exists (
-            select 1
-            from all_page_days as earlier
-            where earlier.network = today.network and earlier.snapshot_date < today.snapshot_date
-        ) as network_seen_before,
+        today.snapshot_date > network_first_dates.first_snapshot_date as network_seen_before,
         thresholds.silent_days,
         thresholds.subscribers_drop_percent,
         thresholds.subscribers_drop_min_members
 
     from today
     cross join thresholds
+    inner join network_first_dates
+        on today.network = network_first_dates.network
     left join yesterday
         on
             today.page_key = yesterday.page_key
