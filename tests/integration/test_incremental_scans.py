@@ -68,13 +68,6 @@ def four_days(module_db, tmp_path_factory):
     return module_db, tmp / "target", incremental_models(manifest), before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #10 item 2 not finished: 10 of 12 incremental marts still read a history table "
-    "whole (e.g. fct_post, engagement_page_weekly: Seq Scan on fct_page_daily; best_posts_weekly: "
-    "index scan of all fct_post; municipality_rating_criteria: Seq Scan on national_summary). "
-    "Remove this mark when the assertion holds.",
-)
 def test_every_incremental_mart_reads_history_through_indexes_only(four_days):
     url, target, models, _ = four_days
     assert {"fct_page_daily", "fct_post", "national_summary", "sector_summary", "sector_region_summary",

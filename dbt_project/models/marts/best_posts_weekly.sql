@@ -21,6 +21,9 @@
     )
 }}
 
+{#- the weeks to process, as literals (macro dates_to_process) -#}
+{%- set weeks = dates_to_process(weeks_to_process(ref('fct_page_daily'))) %}
+
 with
 
 all_posts as (
@@ -78,6 +81,7 @@ posts as (
     from all_posts
     inner join weeks_to_process
         on all_posts.week_start_date = weeks_to_process.week_start_date
+    where {{ date_in_list('all_posts.week_start_date', weeks) }}
 
 ),
 

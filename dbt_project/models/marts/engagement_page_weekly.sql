@@ -28,9 +28,15 @@
     )
 }}
 
+{#- the weeks to process and their days, as literals (macro dates_to_process) -#}
+{%- set weeks = dates_to_process(weeks_to_process(ref('fct_page_daily'))) %}
+{%- set week_days = dates_to_process(weeks_to_process(ref('fct_page_daily')), day_offsets=range(7) | list) %}
+
 with
 
-all_page_days as (
+-- not materialized: read more than once, a CTE would be materialized whole; inlined, each
+-- read below keeps its own filter and reaches the fact's indexes
+all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -71,6 +77,7 @@ page_days as (
     inner join weeks_to_process
         on all_page_days.snapshot_date between weeks_to_process.week_start_date
         and weeks_to_process.week_start_date + 6
+    where {{ date_in_list('all_page_days.snapshot_date', week_days) }}
 
 ),
 
@@ -131,6 +138,7 @@ post_metrics_by_page_week as (
     from all_posts
     inner join weeks_to_process
         on all_posts.week_start_date = weeks_to_process.week_start_date
+    where {{ date_in_list('all_posts.week_start_date', weeks) }}
     group by 1, 2
 
 ),

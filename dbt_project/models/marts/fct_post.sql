@@ -7,12 +7,15 @@
     Incremental by the post's ISO week: a build re-computes only the weeks whose posts the newly
     processed loads could re-read (macro weeks_to_process), reading only the loads of those weeks.
 #}
+{#- post_hook analyze: fresh statistics for the dates just written; the marts downstream read them
+    by literal dates (macro dates_to_process), which the planner estimates from these statistics -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='week_start_date',
         on_schema_change='append_new_columns',
+        post_hook='analyze {{ this }}',
         indexes=[
             {'columns': ['post_key'], 'unique': true},
             {'columns': ['week_start_date']},
@@ -20,6 +23,12 @@
         ],
     )
 }}
+
+{#- the weeks to process and the snapshot dates their posts can be observed on (the day before
+    the week … its cut-off), as literals (macro dates_to_process) -#}
+{%- set observed_dates = dates_to_process(
+    weeks_to_process(ref('fct_page_daily')), day_offsets=range(-1, 6 + var('window_days')) | list
+) %}
 
 with
 
@@ -35,7 +44,9 @@ posts as (
 
 ),
 
-all_page_days as (
+-- not materialized: read more than once, a CTE would be materialized whole; inlined, each
+-- read below keeps its own filter and reaches the fact's indexes
+all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -129,6 +140,7 @@ joined as (
         on
             latest_observations.page_key = page_days.page_key
             and latest_observations.snapshot_date = page_days.snapshot_date
+    where {{ date_in_list('page_days.snapshot_date', observed_dates) }}
 
 )
 

@@ -18,13 +18,24 @@
         incremental_strategy='delete+insert',
         unique_key='snapshot_date',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['snapshot_date', 'alert_kind']}],
+        indexes=[
+            {'columns': ['snapshot_date', 'alert_kind']},
+            {'columns': ['source_processed_at']},
+        ],
     )
 }}
 
+{#- the page-days read: the dates to process and the day after each (today), and the day before
+    each of those (yesterday), as literals (macro dates_to_process) -#}
+{%- set changed = snapshot_dates_to_process(ref('fct_page_daily')) %}
+{%- set today_dates = dates_to_process(changed, day_offsets=[0, 1]) %}
+{%- set yesterday_dates = dates_to_process(changed, day_offsets=[-1, 0]) %}
+
 with
 
-all_page_days as (
+-- not materialized: read more than once, a CTE would be materialized whole; inlined, each
+-- read below keeps its own filter and reaches the fact's indexes
+all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -67,6 +78,7 @@ today as (
     from all_page_days
     inner join dates_to_process
         on all_page_days.snapshot_date = dates_to_process.snapshot_date
+    where {{ date_in_list('all_page_days.snapshot_date', today_dates) }}
 
 ),
 
@@ -76,6 +88,23 @@ yesterday as (
     from all_page_days
     inner join dates_to_process
         on all_page_days.snapshot_date = dates_to_process.snapshot_date - 1
+    where {{ date_in_list('all_page_days.snapshot_date', yesterday_dates) }}
+
+),
+
+-- each network's first snapshot date, one index probe per network (an exists per page-day over
+-- all earlier dates of the network would walk the (snapshot_date, network) index from its start)
+network_first_dates as (
+
+    select
+        networks.network,
+        (
+            select min(first_seen.snapshot_date)
+            from all_page_days as first_seen
+            where first_seen.network = networks.network
+        ) as first_snapshot_date
+
+    from (select distinct today.network from today) as networks
 
 ),
 
@@ -108,17 +137,15 @@ compared as (
             from all_page_days as earlier
             where earlier.page_key = today.page_key and earlier.snapshot_date < today.snapshot_date
         ) as is_first_seen,
-        exists (
-            select 1
-            from all_page_days as earlier
-            where earlier.network = today.network and earlier.snapshot_date < today.snapshot_date
-        ) as network_seen_before,
+        today.snapshot_date > network_first_dates.first_snapshot_date as network_seen_before,
         thresholds.silent_days,
         thresholds.subscribers_drop_percent,
         thresholds.subscribers_drop_min_members
 
     from today
     cross join thresholds
+    inner join network_first_dates
+        on today.network = network_first_dates.network
     left join yesterday
         on
             today.page_key = yesterday.page_key

@@ -23,6 +23,8 @@
     )
 }}
 
+{%- set dates = dates_to_process(snapshot_dates_to_process(ref('fct_page_daily'))) %}
+
 with
 
 all_page_days as (
@@ -55,6 +57,7 @@ page_days as (
     from all_page_days
     inner join snapshot_dates_to_process
         on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date
+    where {{ date_in_list('all_page_days.snapshot_date', dates) }}
 
 ),
 
@@ -85,10 +88,14 @@ last_posts_before_batch as (
         max(last_post_at) as last_post_at
 
     from {{ this }}
+    -- the lookback before the earliest date to process, bounded by literals (an index range)
     where
-        snapshot_date < (select min(snapshot_date) from snapshot_dates_to_process)
-        and snapshot_date >= (select min(snapshot_date) from snapshot_dates_to_process)
-        - {{ var('last_post_lookback_days') }}
+        {%- if dates %}
+        snapshot_date < '{{ dates[0] }}'::date
+        and snapshot_date >= '{{ dates[0] }}'::date - {{ var('last_post_lookback_days') }}
+        {%- else %}
+        false
+        {%- endif %}
     group by 1
 
 ),

@@ -64,8 +64,9 @@ criteria as (
 
 ),
 
--- the dates with data, from the small national summary instead of the page-day history
-national_summary as (
+-- the dates with data, from the small national summary instead of the page-day history (not
+-- materialized: read twice, each read keeps its own index condition)
+national_summary as not materialized (
 
     select * from {{ ref('national_summary') }}
 
@@ -124,29 +125,56 @@ methodology_settings as (
 
 ),
 
-snapshot_dates as (
+-- per methodology, the latest input change its rows already reflect (-infinity: none built yet,
+-- the methodology's whole history is computed)
+built_up_to as (
+
+    select
+        methodology_settings.methodology_code,
+        {%- if is_incremental() %}
+        coalesce(
+            (
+                select max(already_processed.source_changed_at)
+                from {{ this }} as already_processed
+                where already_processed.methodology_code = methodology_settings.methodology_code
+            ),
+            '-infinity'::timestamptz
+        ) as source_changed_at
+        {%- else %}
+        '-infinity'::timestamptz as source_changed_at
+        {%- endif %}
+
+    from methodology_settings
+
+),
+
+-- the snapshot dates (re)processed since then, found through the summary's index on
+-- source_processed_at (not by reading every date of the history)
+changed_snapshot_dates as (
 
     select
         snapshot_date,
         source_processed_at
 
     from national_summary
-    where network = 'all'
+    where
+        network = 'all'
+        and source_processed_at > (select min(built_up_to.source_changed_at) from built_up_to)
 
 ),
 
-data_periods as (
+changed_data_periods as (
 
-    select
+    select distinct
         methodology_settings.methodology_code,
-        date_trunc(methodology_settings.period_type, snapshot_dates.snapshot_date)::date as period_start,
-        max(snapshot_dates.snapshot_date) as period_end_date,
-        max(snapshot_dates.source_processed_at) as data_changed_at
+        date_trunc(methodology_settings.period_type, changed_snapshot_dates.snapshot_date)::date as period_start
 
     from methodology_settings
-    cross join snapshot_dates
+    inner join built_up_to
+        on methodology_settings.methodology_code = built_up_to.methodology_code
+    inner join changed_snapshot_dates
+        on changed_snapshot_dates.source_processed_at > built_up_to.source_changed_at
     where methodology_settings.has_computed_criteria
-    group by 1, 2
 
 ),
 
@@ -162,6 +190,53 @@ manual_periods as (
 
 ),
 
+-- the periods whose inputs changed: a snapshot date or a manual score of the period
+changed_periods as (
+
+    select
+        methodology_code,
+        period_start
+
+    from changed_data_periods
+
+    union
+
+    select
+        manual_periods.methodology_code,
+        manual_periods.period_start
+
+    from manual_periods
+    inner join built_up_to
+        on manual_periods.methodology_code = built_up_to.methodology_code
+    where manual_periods.manual_changed_at > built_up_to.source_changed_at
+
+),
+
+-- every snapshot date of a changed period (a methodology with computed criteria has the periods
+-- that have snapshot dates), read by an index range on the summary's snapshot_date
+data_periods as (
+
+    select
+        changed_periods.methodology_code,
+        changed_periods.period_start,
+        max(national_summary.snapshot_date) as period_end_date,
+        max(national_summary.source_processed_at) as data_changed_at
+
+    from changed_periods
+    inner join methodology_settings
+        on changed_periods.methodology_code = methodology_settings.methodology_code
+    inner join national_summary
+        on
+            national_summary.snapshot_date >= changed_periods.period_start
+            and national_summary.snapshot_date
+            < (changed_periods.period_start + ('1 ' || methodology_settings.period_type)::interval)::date
+            and national_summary.network = 'all'
+    where methodology_settings.has_computed_criteria
+    group by 1, 2
+
+),
+
+-- a manual-only methodology has the periods that have manual scores
 period_candidates as (
 
     select
@@ -173,17 +248,17 @@ period_candidates as (
     union
 
     select
-        manual_periods.methodology_code,
-        manual_periods.period_start
+        changed_periods.methodology_code,
+        changed_periods.period_start
 
-    from manual_periods
+    from changed_periods
     inner join methodology_settings
-        on manual_periods.methodology_code = methodology_settings.methodology_code
+        on changed_periods.methodology_code = methodology_settings.methodology_code
     where not methodology_settings.has_computed_criteria
 
 ),
 
-methodology_periods as (
+periods_to_process as (
 
     select
         period_candidates.methodology_code,
@@ -206,23 +281,6 @@ methodology_periods as (
         on
             period_candidates.methodology_code = manual_periods.methodology_code
             and period_candidates.period_start = manual_periods.period_start
-
-),
-
-periods_to_process as (
-
-    select methodology_periods.*
-    from methodology_periods
-    {%- if is_incremental() %}
-    where methodology_periods.source_changed_at > coalesce(
-        (
-            select max(already_processed.source_changed_at)
-            from {{ this }} as already_processed
-            where already_processed.methodology_code = methodology_periods.methodology_code
-        ),
-        '-infinity'::timestamptz
-    )
-    {%- endif %}
 
 ),
 
