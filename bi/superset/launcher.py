@@ -164,16 +164,26 @@ def run_logged(command: list[str], environment: dict[str, str], log: Path) -> No
 
 
 # ---------------------------------------------------------------- the BI login
+#: gunicorn's threads: at most this many chart queries at once, each on a connection of its own
+#: (Superset opens analytics connections without a pool)
+THREADS = 8
+#: sessions Superset's BI login may hold: one per thread plus two (the import, a health check).
+#: A person's BI login keeps bi_role.CONNECTION_LIMIT (5): a dashboard of more charts than that,
+#: loaded at once, failed with «too many connections for role»
+CONNECTION_LIMIT = THREADS + 2
+
+
 def ensure_bi_login(name: str, password: str, *, url: str | None = None, admin_url: str | None = None) -> None:
-    """Superset's read-only login (created, or given ``password`` again), with the BI grants in
-    the database at ``url``."""
+    """Superset's read-only login (created, or given ``password`` again) with its connection
+    limit, and the BI grants in the database at ``url``."""
     from gospubliki.warehouse import bi_role
 
     if any(login.name == name for login in bi_role.list_users(admin_url=admin_url)):
         bi_role.ensure(url, admin_url=admin_url)
         bi_role.rotate_password(name, password, admin_url=admin_url)
+        bi_role.set_connection_limit(name, CONNECTION_LIMIT, admin_url=admin_url)
     else:
-        bi_role.add_user(name, password, url=url, admin_url=admin_url)
+        bi_role.add_user(name, password, url=url, admin_url=admin_url, connection_limit=CONNECTION_LIMIT)
 
 
 def database_uri(warehouse_url: str, login: str) -> str:
@@ -255,7 +265,7 @@ def start_server(home: Path, secret_key: str, listen_port: int, log: Path, *, ti
         process = subprocess.Popen(
             [
                 str(VENV / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{listen_port}",
-                "--workers", "1", "--worker-class", "gthread", "--threads", "8", "--timeout", "180",
+                "--workers", "1", "--worker-class", "gthread", "--threads", str(THREADS), "--timeout", "180",
                 "--limit-request-line", "0", "--limit-request-field_size", "0",
                 "superset.app:create_app()",
             ],

@@ -80,6 +80,7 @@ def superset(module_db, server_url, tmp_path_factory):
     instance.login = login
     instance.login_password = login_password
     instance.world = world
+    instance.admin_url = admin_url
     try:
         yield instance
     finally:
@@ -121,6 +122,9 @@ def test_the_dashboards_are_imported_with_a_read_only_login_and_no_password_in_t
     assert [d["database_name"] for d in databases] == ["Госпаблики (витрины)"]
     database = session.get(f"{superset.url}/api/v1/database/{databases[0]['id']}/connection", timeout=60).json()["result"]
     assert not database["allow_dml"]
+    # one session per gunicorn thread: a dashboard's charts, queried at once, fit under the limit
+    (login,) = [u for u in bi_role.list_users(admin_url=superset.admin_url) if u.name == superset.login]
+    assert login.connection_limit == launcher.CONNECTION_LIMIT == launcher.THREADS + 2
     uri = urlsplit(database["sqlalchemy_uri"])  # as Superset shows it: the password masked
     assert (uri.username, uri.port, uri.path) == (superset.login, urlsplit(superset.world.url).port, urlsplit(superset.world.url).path)
     repo_yaml = (launcher.ASSETS / launcher.DATABASE_FILE).read_text()

@@ -237,8 +237,12 @@ def new_password() -> tuple[str, bool]:
     return (given, False) if given else (secrets.token_urlsafe(18), True)
 
 
-def add_user(name: str, password: str, *, url: str | None = None, admin_url: str | None = None) -> BiLogin:
-    """Create the BI login ``name`` (the group and its grants too, when missing)."""
+def add_user(
+    name: str, password: str, *, url: str | None = None, admin_url: str | None = None,
+    connection_limit: int = CONNECTION_LIMIT,
+) -> BiLogin:
+    """Create the BI login ``name`` (the group and its grants too, when missing). A tool that
+    serves many people through one login (Superset) may get a higher ``connection_limit``."""
     _check_name(name)
     ensure(url, admin_url=admin_url)
     conn = _admin_connection(_admin_url_for(url or settings.warehouse_url(), admin_url))
@@ -254,7 +258,7 @@ def add_user(name: str, password: str, *, url: str | None = None, admin_url: str
                 sql.SQL(
                     "create role {} login inherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls "
                     "connection limit {} in role {}"
-                ).format(ident, sql.Literal(CONNECTION_LIMIT), sql.Identifier(GROUP_ROLE))
+                ).format(ident, sql.Literal(connection_limit), sql.Identifier(GROUP_ROLE))
             )
             privileges.set_password(cur, name, password)
             for setting, value in (
@@ -264,6 +268,18 @@ def add_user(name: str, password: str, *, url: str | None = None, admin_url: str
             ):
                 cur.execute(sql.SQL("alter role {} set {} = {}").format(ident, sql.Identifier(setting), sql.Literal(value)))
         return next(u for u in list_users(admin_url=admin_url, _conn=conn) if u.name == name)
+    finally:
+        conn.close()
+
+
+def set_connection_limit(name: str, limit: int, *, admin_url: str | None = None) -> None:
+    """The BI login ``name`` may hold ``limit`` sessions at once."""
+    conn = _admin_connection(admin_url)
+    try:
+        with conn.cursor() as cur:
+            if _is_bi_login(cur, name) is not True:
+                raise BiUserError(f"no BI login {name}")
+            cur.execute(sql.SQL("alter role {} connection limit {}").format(sql.Identifier(name), sql.Literal(limit)))
     finally:
         conn.close()
 
