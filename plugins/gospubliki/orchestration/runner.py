@@ -1,6 +1,8 @@
 """Run the daily DAG locally, one real Airflow DAG run per snapshot date (``airflow dags test``).
 
-Used by ``gospubliki demo``/``gospubliki run`` and the tests. Each run is a subprocess of the
+Used by the DAG tests (``tests/dags/``) and ``benchmarks/dbt_task_overhead.py``; ``make demo`` and
+``gospubliki run`` make Airflow backfills through the real scheduler instead
+(``airflow_stack.backfill``). Each run is a subprocess of the
 Airflow CLI so the task logs go to a file and the caller's console stays readable; the run's
 final state is read from Airflow's own summary line.
 """
