@@ -11,5 +11,9 @@ if [ ! -x .tools/bin/uv ] || [ "$(.tools/bin/uv --version | awk '{print $2}')" !
   .tools/bin/pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 echo "bootstrap: syncing .venv from uv.lock"
-UV_PYTHON="$PYTHON" .tools/bin/uv sync --frozen --quiet
+# --compile-bytecode: write every package's .pyc once, at install. Without it a process compiles
+# each module it imports from source whenever .pyc files cannot be written (PYTHONDONTWRITEBYTECODE,
+# as on CI and in many containers): ~3.5 s of CPU for dbt alone, paid by every Airflow task,
+# dbt run and CLI call (docs/benchmarks.md, issue #10).
+UV_PYTHON="$PYTHON" .tools/bin/uv sync --frozen --quiet --compile-bytecode
 touch .venv/.synced

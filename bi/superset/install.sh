@@ -10,4 +10,4 @@ if [ ! -x "$ROOT/.tools/bin/uv" ]; then
   "$ROOT/scripts/bootstrap.sh"
 fi
 cd "$HERE"
-UV_PROJECT_ENVIRONMENT="$HERE/.venv" "$ROOT/.tools/bin/uv" sync --frozen --quiet --python 3.11 --no-install-project
+UV_PROJECT_ENVIRONMENT="$HERE/.venv" "$ROOT/.tools/bin/uv" sync --frozen --quiet --compile-bytecode --python 3.11 --no-install-project
