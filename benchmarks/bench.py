@@ -11,7 +11,8 @@ Stages, in one scratch database on the embedded server (dropped at the end unles
   the real extractors and validated with Great Expectations (the daily DAG's path), then the
   largest ``--days`` of history generated (``gospubliki history generate``): seconds and rows.
 * ``dbt``: for each N of ``--days``, with N days of validated history and the newest day landed but
-  not published: ``dbt build --full-refresh``; then the day is published (``loads.publish``, as the
+  not published: ``dbt build --full-refresh`` (the daily DAG's selection: without the weekly
+  history tests and the unit tests); then the day is published (``loads.publish``, as the
   DAG does after validation) and ``dbt build`` runs incrementally; then ``dbt build`` again with
   nothing new to do. Seconds of each, side by side.
 * ``storage``: database, raw and marts sizes at each N, growth per day between the N measured, and
@@ -215,10 +216,12 @@ def generate(url: str, days: int, res: Results | None = None) -> None:
 
 
 def dbt_build(url: str, tmp: Path, **kwargs) -> float:
+    """The daily DAG's build (its selection: ``dbt.DAILY_EXCLUDE``), timed."""
     from gospubliki.transform import dbt
 
     result, seconds, _ = timed("dbt build " + " ".join(f"{k}={v}" for k, v in kwargs.items()), dbt.build, url,
-                               target_path=tmp / "target", log_path=tmp / "logs", **kwargs)
+                               target_path=tmp / "target", log_path=tmp / "logs",
+                               exclude=list(dbt.DAILY_EXCLUDE), **kwargs)
     if not result.success:
         raise SystemExit(f"dbt build failed ({kwargs})")
     return seconds

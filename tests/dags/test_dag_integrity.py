@@ -61,7 +61,7 @@ def test_dbt_tasks_keep_their_parse_and_split_daily_and_weekly_tests(dagbag):
         # one per Airflow installation (AIRFLOW_HOME): dbt refuses a state saved with another profile
         assert task.cache_dir == Path(os.environ["AIRFLOW_HOME"]) / "cosmos" / task.task_id
         assert (task.profile_config.profile_name, task.profile_config.target_name) == ("gospubliki", target_name())
-    assert daily.exclude == "tag:weekly"
+    assert daily.exclude == ["tag:weekly", "resource_type:unit_test"]
     assert weekly.task_type == "DbtTestLocalOperator"
     assert weekly.vars == {"data_tests_scope": "history"} and not weekly.exclude
 

@@ -38,16 +38,23 @@ def incremental_models(manifest: dict) -> dict[str, dict]:
     }
 
 
-def full_reads(plan: dict, history: set[str]) -> list[str]:
-    """Scans of ``history`` relations in a JSON plan that read the relation whole."""
+def full_reads(plan: dict, history: set[str], parent: str | None = None) -> list[str]:
+    """Scans of ``history`` relations in a JSON plan that read the relation whole.
+
+    An index scan with no condition right under a ``Limit`` and without a filter is PostgreSQL's
+    min/max optimisation (``max(processed_at)`` = the last index entry): it reads one row. On a
+    NOT NULL column it has no ``Index Cond`` at all (on a nullable one: ``IS NOT NULL``)."""
     found = []
     relation = f"{plan.get('Schema')}.{plan.get('Relation Name')}"
     if relation in history:
         node = plan["Node Type"]
-        if node == "Seq Scan" or (node in ("Index Scan", "Index Only Scan") and "Index Cond" not in plan):
+        min_max = parent == "Limit" and "Filter" not in plan
+        if node == "Seq Scan" or (
+            node in ("Index Scan", "Index Only Scan") and "Index Cond" not in plan and not min_max
+        ):
             found.append(f"{node} on {relation}")
     for child in plan.get("Plans", []):
-        found += full_reads(child, history)
+        found += full_reads(child, history, plan["Node Type"])
     return found
 
 

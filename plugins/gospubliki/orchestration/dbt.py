@@ -28,7 +28,8 @@ history tests) has its own cache dir. (``LoadMode.DBT_MANIFEST`` is about render
 ``DbtTaskGroup`` from a manifest; one build task renders nothing.)
 
 **Daily tests, weekly tests.** The daily build excludes the tests tagged ``weekly`` (views over
-the whole raw history) and tests each mart's latest build only (``where: __latest_build__``,
+the whole raw history) and dbt's unit tests (``DAILY_EXCLUDE``), and tests each mart's latest
+build only (``where: __latest_build__``,
 ``macros/get_where_subquery.sql``); :func:`dbt_history_tests_task` runs every data test over
 the whole history (docs/operations.md «Data tests: daily and weekly»).
 """
@@ -40,10 +41,7 @@ from pathlib import Path
 
 from gospubliki import settings
 from gospubliki.hooks.warehouse import WAREHOUSE_CONN_ID
-from gospubliki.transform.dbt import PROFILE, project_dir, target_name
-
-#: tests selected by this tag read whole history: the weekly run's, not the daily build's
-WEEKLY_TESTS = "tag:weekly"
+from gospubliki.transform.dbt import DAILY_EXCLUDE, PROFILE, project_dir, target_name
 
 
 def profile_config():
@@ -112,9 +110,9 @@ def _local_args(task_id: str) -> dict:
 
 
 def dbt_build_task(task_id: str = "dbt_build", **kwargs):
-    """A Cosmos task running the daily ``dbt build`` (without the weekly tests) on the warehouse
-    connection."""
-    kwargs.setdefault("exclude", WEEKLY_TESTS)
+    """A Cosmos task running the daily ``dbt build`` (without the weekly tests and the unit tests)
+    on the warehouse connection."""
+    kwargs.setdefault("exclude", list(DAILY_EXCLUDE))
     return _operator_class()(**_local_args(task_id), **kwargs)
 
 
