@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import filecmp
 import json
+import logging
 import multiprocessing
 import os
 import shutil
@@ -201,6 +202,19 @@ def test_good_load_validates_and_is_published(warehouse, gx_project):
     assert not [p for p in pages if "dataContextId" in p.read_text() or "logo-long.png?" in p.read_text()]
     assert 'src="static/images/logo-long.png"' in open(outcome.data_docs, encoding="utf-8").read()
     assert json.loads(json.dumps(outcome.to_dict()))["snapshot_date"] == "2026-11-09"
+
+
+def test_a_validation_logs_no_great_expectations_chatter_at_info(warehouse, caplog):
+    """A validate task's log is the outcome, not ~250 lines of GX start-up at INFO."""
+    caplog.set_level(logging.INFO)
+    load_id = land(DAY, page_rows(DAY), post_rows(DAY))
+
+    assert check_and_publish(load_id).success
+
+    chatter = [r.getMessage() for r in caplog.records
+               if r.name.startswith("great_expectations") and r.levelno < logging.WARNING]
+    assert chatter == []
+    assert logging.getLogger("great_expectations").getEffectiveLevel() == logging.WARNING
 
 
 def test_negative_members_count_is_rejected_and_the_validated_load_stays_visible(warehouse):

@@ -10,7 +10,14 @@ The suites live in ``suites.py``, the file context and the one-load-per-run mech
 ``context.py``, the run itself in ``validate.py``.
 """
 
-from gospubliki.quality.context import build_context, data_docs_dir, project_root
+import logging
+
+# Great Expectations logs its own start-up at INFO: ~250 lines per validation («Skipping registering
+# function …», «_get_default_value called with key …») that buried the outcome in each validate
+# task's log. Its warnings and errors still show; our outcome is logged by gospubliki.quality.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+from gospubliki.quality.context import build_context, data_docs_dir, project_root  # noqa: E402
 from gospubliki.quality.validate import (
     ValidationFailed,
     ValidationOutcome,
