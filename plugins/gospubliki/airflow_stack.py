@@ -371,7 +371,7 @@ class Stack:
         for proc in groups:  # the group, not only its leader: task processes, uvicorn workers
             _signal_group(proc, signal.SIGKILL)
             proc.wait()
-        _kill_all(descendants)
+        end_processes(descendants)
         self.stopped_groups += [proc.pid for proc in groups]
         self.stopped_descendants += descendants
         self.components.clear()
@@ -399,7 +399,7 @@ class Stack:
                 except ProcessLookupError:
                     continue
                 alive.append(pgid)
-            alive += [p.pid for p in self.stopped_descendants if _alive(p)]
+            alive += [p.pid for p in self.stopped_descendants if is_alive(p)]
             if not alive or time.monotonic() > deadline:
                 return alive
             time.sleep(0.5)
@@ -436,7 +436,8 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
         pass
 
 
-def _alive(proc) -> bool:
+def is_alive(proc) -> bool:
+    """A ``psutil.Process`` that still runs (a zombie does not: it only waits to be reaped)."""
     import psutil
 
     try:
@@ -445,15 +446,26 @@ def _alive(proc) -> bool:
         return False
 
 
-def _kill_all(procs: list) -> None:
+def end_processes(procs: list, grace: float = 0.0) -> None:
+    """SIGTERM to those of ``procs`` (``psutil.Process``) still alive, SIGKILL to what is left after
+    ``grace`` seconds (``grace=0``: SIGKILL at once), then wait for them. psutil checks that each pid
+    still belongs to the same process, so a recycled pid is never signalled."""
     import psutil
 
-    for proc in procs:
+    alive = [p for p in procs if is_alive(p)]
+    if grace > 0:
+        for proc in alive:
+            try:
+                proc.terminate()
+            except psutil.NoSuchProcess:
+                pass
+        _, alive = psutil.wait_procs(alive, timeout=grace)
+    for proc in alive:
         try:
-            proc.kill()  # psutil checks the pid still belongs to the same process
+            proc.kill()
         except psutil.NoSuchProcess:
             continue
-    psutil.wait_procs(procs, timeout=10)
+    psutil.wait_procs(alive, timeout=10)
 
 
 # ---------------------------------------------------------------- the Celery broker

@@ -277,6 +277,8 @@ class LocalUi:
         the simulator; whatever of the process tree still runs after the grace period is killed."""
         import psutil
 
+        from gospubliki.airflow_stack import end_processes
+
         tree: list[psutil.Process] = []
         for proc in self._procs.values():
             try:
@@ -294,19 +296,7 @@ class LocalUi:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
-        alive = [p for p in tree if _alive(p)]
-        for p in alive:
-            try:
-                p.terminate()
-            except psutil.NoSuchProcess:
-                pass
-        _, alive = psutil.wait_procs(alive, timeout=10)
-        for p in alive:
-            try:
-                p.kill()
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(alive, timeout=10)
+        end_processes(tree, grace=10)
         self._procs.clear()
         for log in self._logs:
             log.close()
@@ -317,15 +307,6 @@ class LocalUi:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-
-def _alive(p) -> bool:
-    import psutil
-
-    try:
-        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def _raise_interrupt(signum, frame):
