@@ -18,7 +18,7 @@ import logging
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 from gospubliki.quality.context import build_context, data_docs_dir, project_root  # noqa: E402
-from gospubliki.quality.validate import (
+from gospubliki.quality.validate import (  # noqa: E402 (after the logger level: GX logs while imported)
     ValidationFailed,
     ValidationOutcome,
     check_and_publish,
