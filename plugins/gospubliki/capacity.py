@@ -83,8 +83,8 @@ class Plan:
 
     ``bounds``: credentials needed under each limit, by the limit's name; ``credentials`` is the
     largest. ``requests`` (and ``quota_calls``) are the national day's figures, scaled from the
-    measured day and rounded up. ``hours``: the day's reading time with ``credentials`` sending at
-    their limit in parallel (server time not counted).
+    measured day and rounded up. ``seconds``: the day's reading time with ``credentials`` sending at
+    their limit at once (rounded up; server time not counted).
     """
 
     network: str
@@ -92,7 +92,7 @@ class Plan:
     budget_s: int
     requests: int
     bounds: dict[str, int]
-    hours: float
+    seconds: int
     quota_calls: int | None = None
     quota_measured: bool = True  # False: the quota's calls are an upper bound (not recorded)
     resolve: ResolvePlan | None = None
@@ -125,8 +125,8 @@ def quota_bound(calls: Fraction | int, per_day: int) -> int:
     return max(1, math.ceil(Fraction(calls) / per_day))
 
 
-def _hours(requests: Fraction, per_second: Fraction, credentials: int) -> float:
-    return round(float(requests / (per_second * credentials)) / 3600, 2)
+def _seconds(requests: Fraction, per_second: Fraction, credentials: int) -> int:
+    return math.ceil(requests / (per_second * credentials))
 
 
 def vk_plan(
@@ -147,7 +147,7 @@ def vk_plan(
     calls = scaled(wall_get, measured.pages, pages)
     bounds = {"rate": rate_bound(requests, rps, budget_s), "quota": quota_bound(calls, wall_get_per_day)}
     tokens = max(bounds.values())
-    return Plan("vk", pages, budget_s, math.ceil(requests), bounds, _hours(requests, Fraction(rps), tokens),
+    return Plan("vk", pages, budget_s, math.ceil(requests), bounds, _seconds(requests, Fraction(rps), tokens),
                 quota_calls=math.ceil(calls), quota_measured=recorded)
 
 
@@ -167,7 +167,7 @@ def ok_plan(
     if calls_per_day:
         bounds["quota"] = quota_bound(requests, calls_per_day)
     tokens = max(bounds.values())
-    return Plan("ok", pages, budget_s, math.ceil(requests), bounds, _hours(requests, Fraction(rps), tokens),
+    return Plan("ok", pages, budget_s, math.ceil(requests), bounds, _seconds(requests, Fraction(rps), tokens),
                 quota_calls=math.ceil(requests) if calls_per_day else None)
 
 
@@ -199,7 +199,7 @@ def tg_plan(
         "pacing": max(1, math.ceil(pacing / budget_s)),
     }
     accounts = max(bounds.values())
-    hours = round(float(max(history / Fraction(history_per_s), pacing) / accounts) / 3600, 2)
+    seconds = math.ceil(max(history / Fraction(history_per_s), pacing) / accounts)
     plan = resolve_plan(channels if usernames is None else usernames, accounts, resolves_per_day)
-    return Plan("tg", channels, budget_s, math.ceil(requests), bounds, hours, resolve=plan,
+    return Plan("tg", channels, budget_s, math.ceil(requests), bounds, seconds, resolve=plan,
                 extra={"history_requests": math.ceil(history)})

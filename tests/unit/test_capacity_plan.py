@@ -29,7 +29,7 @@ def test_vk_the_daily_wall_get_quota_binds_a_national_day_in_2_hours():
     # 1 330 × 61 000 / 1 355 = 59 874.5 wall.get: 11.97 tokens' 5 000
     assert (plan.requests, plan.quota_calls, plan.quota_measured) == (2522, 59_875, True)
     assert plan.bounds == {"rate": 1, "quota": 12} and (plan.credentials, plan.binding) == (12, "quota")
-    assert plan.hours == 0.02  # 2 521 requests over 12 tokens at 3 rps: 70 s
+    assert plan.seconds == 71  # 2 521.03 requests over 12 tokens at 3 rps: 70.03 s
 
 
 def test_vk_the_rate_binds_when_the_budget_is_a_minute():
@@ -57,10 +57,10 @@ def test_ok_the_configured_pace_and_an_assumed_daily_budget():
     plan = ok_plan(day, 17_395, rps=5)
     # 582 × 17 395 / 401 = 25 246.6 requests / (5 rps × 7 200 s) = 0.70 → 1 token
     assert (plan.requests, plan.bounds, plan.quota_calls) == (25_247, {"rate": 1}, None)
-    assert plan.hours == 1.4  # 25 246.6 s of one token at 5 rps
+    assert plan.seconds == 5050  # 25 246.6 requests of one token at 5 rps: 5 049.3 s
     plan = ok_plan(day, 17_395, rps=5, calls_per_day=10_000)
     assert plan.bounds == {"rate": 1, "quota": 3} and plan.credentials == 3
-    assert plan.hours == 0.47  # 25 246.6 / (5 × 3) s
+    assert plan.seconds == 1684  # 25 246.6 / (5 × 3) = 1 683.1 s
 
 
 # the region seed day's Telegram load: 242 channels, every one resolved on its first day
@@ -75,7 +75,7 @@ def test_tg_accounts_for_11159_channels_in_2_hours_and_the_days_to_resolve_them(
     # the pace of one channel per 3 s: 33 477 account-seconds / 7 200 = 4.65 → 5
     assert (plan.requests, plan.extra["history_requests"]) == (21_903, 10_744)
     assert plan.bounds == {"history": 5, "pacing": 5} and plan.credentials == 5
-    assert plan.hours == 1.86  # 33 477 s / 5 accounts
+    assert plan.seconds == 6696  # the pace binds the time: 33 477 s / 5 accounts = 6 695.4 s
     # resolve: 11 159 usernames / (5 accounts × 200 a day) → 12 days; 8 accounts make a week
     assert (plan.resolve.days, plan.resolve.accounts_for_week) == (12, 8)
 
