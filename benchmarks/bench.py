@@ -459,14 +459,14 @@ def capacity_rows(rows: dict, row) -> None:
                 else "`wall.get` not recorded: every execute taken as 25")
         row(f"VK tokens for a national day inside {v['budget_s'] / 3600:g} h",
             f"**{v['credentials']}** ({_n(v['pages'])} pages; measured {v['measured_per_1000']} requests per 1 000 "
-            f"pages ({by.get('execute', 0)} execute + {by.get('groups.getById', 0)} groups.getById for "
+            f"pages ({_n(by.get('execute', 0))} execute + {_n(by.get('groups.getById', 0))} groups.getById for "
             f"{_n(v['measured_pages'])} pages), {wall} → {_n(v['requests'])} requests and {_n(v['wall_get'])} "
             f"`wall.get`; rate-bound {v['bounds']['rate']} at {v['rps']} rps a token, quota-bound "
             f"{v['bounds']['quota']} at {_n(v['quota_per_day'])} `wall.get` a token a day; paced reading "
             f"{_at_once(v)} (`GOSPUBLIKI_VK_PARALLEL` {v['parallel']}), server time aside)", v)
     if "capacity:ok" in rows:
         v = rows["capacity:ok"]
-        by = ", ".join(f"{k} {n}" for k, n in v["measured_by_method"].items())
+        by = ", ".join(f"{k} {_n(n)}" for k, n in v["measured_by_method"].items())
         quota = (f", quota-bound {v['bounds']['quota']} at an assumed {_n(v['quota_per_day'])} calls a token a day "
                  "(the simulator's; OK publishes no figure: check `users.getCallsLeft`)" if "quota" in v["bounds"] else "")
         row(f"OK tokens for a national day inside {v['budget_s'] / 3600:g} h",
@@ -479,8 +479,8 @@ def capacity_rows(rows: dict, row) -> None:
         v = rows["capacity:tg"]
         by = v["measured_by_method"]
         row(f"Telegram accounts for a national day inside {v['budget_s'] / 3600:g} h",
-            f"**{v['credentials']}** ({_n(v['pages'])} channels; measured {by.get('GetFullChannelRequest', 0)} "
-            f"GetFullChannel + {by.get('GetHistoryRequest', 0)} GetHistory for {_n(v['measured_pages'])} channels → "
+            f"**{v['credentials']}** ({_n(v['pages'])} channels; measured {_n(by.get('GetFullChannelRequest', 0))} "
+            f"GetFullChannel + {_n(by.get('GetHistoryRequest', 0))} GetHistory for {_n(v['measured_pages'])} channels → "
             f"{_n(v['requests'])} requests a day, {_n(v['history_requests'])} of them GetHistory; GetHistory-bound "
             f"{v['bounds']['history']} at {v['history_per_30s']:g} per 30 s an account, pacing-bound "
             f"{v['bounds']['pacing']} at one channel per {v['channel_interval_s']:g} s "
