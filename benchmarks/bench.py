@@ -3,6 +3,7 @@
     python benchmarks/bench.py                               # every stage, region scale, 1 and 30 days
     python benchmarks/bench.py --stages load --scale national
     python benchmarks/bench.py --stages history,dbt,storage --days 1,30,365 --scale national
+    python benchmarks/bench.py --stages capacity                # tokens/accounts for a national day in 2 h
     make bench BENCH=load BENCH_SCALE=national BENCH_DAYS=1,30,365
 
 Stages, in one scratch database on the embedded server (dropped at the end unless ``--keep``):
@@ -17,6 +18,14 @@ Stages, in one scratch database on the embedded server (dropped at the end unles
   nothing new to do. Seconds of each, side by side.
 * ``storage``: database, raw and marts sizes at each N, growth per day between the N measured, and
   the size of one real day's raw rows with their API payloads (generated days carry none).
+* ``capacity``: the tokens and accounts a national day needs to be read inside 2 hours
+  (``gospubliki.capacity``, limits cited there from social-apis.md): the requests each network's
+  seed-day load recorded (``raw.loads.details``: requests by method, VK's ``wall.get`` calls inside
+  ``execute``) per page, scaled to the national world's pages of that network (the seed day itself
+  at ``--scale national``); VK: the larger of the 3 rps and the 5 000 ``wall.get`` a day bounds;
+  OK: ``GOSPUBLIKI_OK_RPS`` (and the simulator's assumed daily budget); Telegram: GetHistory at
+  10 per 30 s and ``GOSPUBLIKI_TG_CHANNEL_INTERVAL``, then the days to resolve every username at
+  ``GOSPUBLIKI_TG_RESOLVE_DAILY_BUDGET`` per account (docs/operations.md, «Capacity»).
 * ``load``: ``loads.land`` of 89 000 pages + 48 000 posts (a national day, whatever ``--scale``;
   ``--load-rows seed``: the seed day's rows) built from the seed day's real rows (replicated with
   new keys, networks in the seed's proportions), against ``psql \\copy`` of the same rows into
@@ -51,7 +60,8 @@ REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 SEED_DAY = date(2026, 11, 1)
 NATIONAL_LOAD = (89_000, 48_000)  # issue #10: pages and posts of one national day
-STAGES = ("history", "dbt", "storage", "load")
+STAGES = ("history", "dbt", "storage", "load", "capacity")
+NETWORKS = ("vk", "ok", "tg")
 
 
 # ---------------------------------------------------------------- plumbing
@@ -372,7 +382,117 @@ def psql_copy(url: str, commands: list[str]) -> tuple[float, float, float]:
     return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), server
 
 
+def stage_capacity(url: str, scale: str, res: Results) -> None:
+    """Tokens and accounts for a national day inside 2 hours (``gospubliki.capacity``), from the
+    requests the seed day's loads recorded (``raw.loads.details``), scaled to the national world's
+    pages per network (the seed day itself at ``--scale national``)."""
+    from gospubliki import capacity as cap
+    from gospubliki.clients import ok_settings, vk_settings
+    from gospubliki.clients.telegram import settings as tg_settings
+    from gospubliki.extract.telegram_resolve import daily_budget
+    from gospubliki.history import seed
+    from gospubliki.simulator.config import EmulatorConfig
+
+    measured = {source: cap.Measured.from_details(details, seconds) for source, details, seconds in query(
+        url, "select source, details, extract_seconds from raw.loads where snapshot_date = %s "
+        "and status = 'validated' order by load_id", (SEED_DAY,))}
+    if scale == "national":
+        pages = {n: measured[n].pages for n in NETWORKS}
+    else:
+        world, _, _ = timed("build the national world (its pages per network)", seed.build, "national")
+        pages = {n: len(world.pages_on(n)) for n in NETWORKS}
+    ok_quota = EmulatorConfig().ok_daily_call_budget  # the simulator's assumption: OK publishes none
+    plans = {
+        "vk": cap.vk_plan(measured["vk"], pages["vk"]),
+        "ok": cap.ok_plan(measured["ok"], pages["ok"], rps=ok_settings.ok_rps(), calls_per_day=ok_quota),
+        "tg": cap.tg_plan(measured["tg"], pages["tg"], channel_interval=tg_settings.from_env().channel_interval,
+                          resolves_per_day=daily_budget()),
+    }
+    limits = {
+        "vk": {"rps": cap.VK_RPS_PER_TOKEN, "quota_per_day": cap.VK_WALL_GET_PER_DAY,
+               "parallel": vk_settings.vk_parallel()},
+        "ok": {"rps": ok_settings.ok_rps(), "quota_per_day": ok_quota, "parallel": ok_settings.ok_parallel()},
+        "tg": {"history_per_30s": float(cap.TG_HISTORY_PER_S * 30),
+               "channel_interval_s": tg_settings.from_env().channel_interval, "resolves_per_day": daily_budget()},
+    }
+    for net, plan in plans.items():
+        m = measured[net]
+        figures = {
+            "pages": plan.pages, "budget_s": plan.budget_s, "credentials": plan.credentials, "binding": plan.binding,
+            "bounds": plan.bounds, "requests": plan.requests, "seconds": plan.seconds, **limits[net],
+            "measured_pages": m.pages, "measured_by_method": dict(m.by_method),
+            "measured_per_1000": m.per_1000_pages(), "measured_seconds": m.seconds,
+        }
+        if net == "vk":
+            figures |= {"wall_get": plan.quota_calls, "wall_get_measured": plan.quota_measured,
+                        "wall_get_per_1000": m.per_1000_pages((m.inner_calls or {}).get("wall.get", 0))}
+        if net == "tg":
+            r = plan.resolve
+            figures |= {"history_requests": plan.extra["history_requests"], "usernames": r.usernames,
+                        "resolve_days": r.days, "resolve_accounts_for_week": r.accounts_for_week}
+        print(f"  {net}: {plan.credentials} ({plan.bounds}); {plan.requests} requests, {plan.seconds} s", flush=True)
+        res.put(f"capacity:{net}", **figures)
+
+
 # ---------------------------------------------------------------- the document
+def _n(x) -> str:
+    return f"{x:,}".replace(",", " ")
+
+
+def _took(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
+
+
+def _at_once(v: dict) -> str:
+    """The reading time with the client's parallel setting (the other tokens are spares that take
+    over from a token stopped by its daily quota)."""
+    used = min(v["parallel"], v["credentials"])
+    return _took(v["seconds"] * v["credentials"] / used) + f" with {used} at once"
+
+
+def capacity_rows(rows: dict, row) -> None:
+    """docs/benchmarks.md rows of the capacity stage (assumptions in the row, where they bite)."""
+    if "capacity:vk" in rows:
+        v = rows["capacity:vk"]
+        by = v["measured_by_method"]
+        wall = (f"{v['wall_get_per_1000']} `wall.get` inside them" if v["wall_get_measured"]
+                else "`wall.get` not recorded: every execute taken as 25")
+        row(f"VK tokens for a national day inside {v['budget_s'] / 3600:g} h",
+            f"**{v['credentials']}** ({_n(v['pages'])} pages; measured {v['measured_per_1000']} requests per 1 000 "
+            f"pages ({_n(by.get('execute', 0))} execute + {_n(by.get('groups.getById', 0))} groups.getById for "
+            f"{_n(v['measured_pages'])} pages), {wall} → {_n(v['requests'])} requests and {_n(v['wall_get'])} "
+            f"`wall.get`; rate-bound {v['bounds']['rate']} at {v['rps']} rps a token, quota-bound "
+            f"{v['bounds']['quota']} at {_n(v['quota_per_day'])} `wall.get` a token a day; paced reading "
+            f"{_at_once(v)} (`GOSPUBLIKI_VK_PARALLEL` {v['parallel']}), server time aside)", v)
+    if "capacity:ok" in rows:
+        v = rows["capacity:ok"]
+        by = ", ".join(f"{k} {_n(n)}" for k, n in v["measured_by_method"].items())
+        quota = (f", quota-bound {v['bounds']['quota']} at an assumed {_n(v['quota_per_day'])} calls a token a day "
+                 "(the simulator's; OK publishes no figure: check `users.getCallsLeft`)" if "quota" in v["bounds"] else "")
+        row(f"OK tokens for a national day inside {v['budget_s'] / 3600:g} h",
+            f"**{v['credentials']}** ({_n(v['pages'])} pages; measured {v['measured_per_1000']} requests per 1 000 "
+            f"pages ({by} for {_n(v['measured_pages'])} pages; url.getInfo is cached after the first day) → "
+            f"{_n(v['requests'])} requests; rate-bound {v['bounds']['rate']} at {v['rps']} rps a token "
+            f"(`GOSPUBLIKI_OK_RPS`: no per-second limit is published){quota}; paced reading {_at_once(v)} "
+            f"(`GOSPUBLIKI_OK_PARALLEL` {v['parallel']}))", v)
+    if "capacity:tg" in rows:
+        v = rows["capacity:tg"]
+        by = v["measured_by_method"]
+        row(f"Telegram accounts for a national day inside {v['budget_s'] / 3600:g} h",
+            f"**{v['credentials']}** ({_n(v['pages'])} channels; measured {_n(by.get('GetFullChannelRequest', 0))} "
+            f"GetFullChannel + {_n(by.get('GetHistoryRequest', 0))} GetHistory for {_n(v['measured_pages'])} channels → "
+            f"{_n(v['requests'])} requests a day, {_n(v['history_requests'])} of them GetHistory; GetHistory-bound "
+            f"{v['bounds']['history']} at {v['history_per_30s']:g} per 30 s an account, pacing-bound "
+            f"{v['bounds']['pacing']} at one channel per {v['channel_interval_s']:g} s "
+            f"(`GOSPUBLIKI_TG_CHANNEL_INTERVAL`); paced reading {_took(v['seconds'])} with every account at once; "
+            "resolves not counted: next row)", v)
+        row("Telegram: days to resolve every channel's username once, with those accounts",
+            f"**{v['resolve_days']}** days ({_n(v['usernames'])} usernames ÷ ({v['credentials']} accounts × "
+            f"{v['resolves_per_day']} a day, `GOSPUBLIKI_TG_RESOLVE_DAILY_BUDGET`); within 7 days: "
+            f"{v['resolve_accounts_for_week']} accounts)", v)
+
+
+
 def render(data: dict) -> str:
     out = [
         "# Benchmarks",
@@ -441,6 +561,7 @@ def render(data: dict) -> str:
                 row("the same, against `psql \\copy` into the raw tables themselves (month partitions, under a "
                     "new load)", f"{v['land_s']} s vs {v['raw_psql_copy_s']} s ({v['raw_ratio']}×); server CPU "
                     f"{v['land_server_cpu_s']} s vs {v['raw_psql_server_cpu_s']} s; CPU in all {v['raw_cpu_ratio']}×", v)
+        capacity_rows(rows, row)
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -463,6 +584,8 @@ def main(argv: list[str] | None = None) -> int:
     res = Results(command.strip(), args.scale)
     with scratch_database(args.keep) as url:
         prepare(url, args.scale, res, validate=stages != {"load"})  # the load stage needs rows, not GX
+        if "capacity" in stages:  # the seed day's loads, before any stage touches them
+            stage_capacity(url, args.scale, res)
         if stages & {"history", "dbt", "storage"}:
             if "history" in stages and not stages & {"dbt", "storage"}:
                 generate(url, max(days_list) + 1, res)

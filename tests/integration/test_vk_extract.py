@@ -208,6 +208,7 @@ def test_region_load_matches_the_world_with_the_minimum_of_requests(registry, wo
     # skipped pages cost no wall.get: only readable walls were asked for, each first for 10 posts,
     # then for 100 more only while the page still reached into the window
     assert served["inner_calls"]["wall.get"] == len(readable) + further
+    assert details["inner_calls"] == {"wall.get": len(readable) + further}  # our count of the quota used
     answered = sum(1 for p in readable if not p.is_closed)  # a members-only wall answers error 15
     assert served["wall_counts"] == {10: answered, **({100: further} if further else {})}
     assert served["wall_posts_served"] == sum(posts for _, posts in walls)

@@ -194,6 +194,8 @@ def test_long_walls_get_further_pages_in_later_batches_and_old_pinned_posts_are_
     # 2 executes for 30 first pages of 10 posts, then one for the 2 long walls' pages from 10, one
     # for their pages from 110, one for wall 1's last page (from 210)
     assert client.requests.snapshot()["by_method"] == {"execute": 5}
+    # the wall.get quota counts the calls inside execute: 30 first pages + 5 further pages
+    assert client.inner_calls.snapshot() == {"total": 35, "by_method": {"wall.get": 35}}
     assert sorted((o, off) for _, o, off in served if off) == [(1, 10), (1, 110), (1, 210), (2, 10), (2, 110)]
 
 
@@ -208,3 +210,5 @@ def test_a_quota_error_inside_execute_requeues_only_the_failed_calls(serve):
     assert sorted(owner for _, owner, _ in served) == list(range(1, 26))  # each wall read exactly once
     assert {owner for token, owner, _ in served if token == "tok-b"} == set(range(2, 26, 2))
     assert list(client.stopped_tokens) == ["token#1"] and "29" in client.stopped_tokens["token#1"]
+    # sent: tok-a's execute of 25 calls, then tok-b's of the 12 requeued ones
+    assert client.inner_calls.snapshot()["by_method"] == {"wall.get": 37}

@@ -17,6 +17,7 @@ from gospubliki.clients.vk_batches import (
     groups_of,
     match_groups,
     owner_of,
+    script_calls,
     wall_script,
     window_posts,
 )
@@ -67,6 +68,13 @@ def test_a_small_first_page_full_of_window_posts_asks_for_more():
 def test_wall_script_of_a_full_batch_has_25_calls():
     script = wall_script([WallTask(g) for g in range(1, 26)])
     assert script.count("API.wall.get(") == 25 and script.startswith("return [") and script.endswith("];")
+
+
+def test_script_calls_counts_each_method_called_inside_execute():
+    assert script_calls(wall_script([WallTask(g) for g in range(1, 26)])) == {"wall.get": 25}
+    assert script_calls('var a = API.groups.getById({"group_ids": 1}); return [a, API.wall.get({}), '
+                        'API.wall.get({})];') == {"groups.getById": 1, "wall.get": 2}
+    assert script_calls("return 1;") == {}
 
 
 def test_owner_of_both_request_param_forms():

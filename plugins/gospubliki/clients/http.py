@@ -27,9 +27,9 @@ class RequestCounter:
     by_method: Counter = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, method: str) -> None:
+    def add(self, method: str, n: int = 1) -> None:
         with self._lock:
-            self.by_method[method] += 1
+            self.by_method[method] += n
 
     @property
     def total(self) -> int:

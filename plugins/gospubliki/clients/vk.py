@@ -9,7 +9,8 @@
   exponential back-off); vk_api's own unbounded retry of error 6 is replaced;
 * ``groups.getById`` in batches of 500 refs; ``wall.get`` 25 per ``execute``: a small first page
   (``wall_first_count`` posts, 10 by default), then full pages of 100 only for walls whose previous
-  page does not reach back to the window start.
+  page does not reach back to the window start; the calls sent inside ``execute`` are counted per
+  method too (``inner_calls``: they count against the daily ``wall.get`` quota).
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ class VkClient:
         self.retries = max(1, retries)
         self.wall_first_count = min(max(1, wall_first_count), vb.WALL_COUNT)
         self.requests = RequestCounter()
+        self.inner_calls = RequestCounter()  # API calls sent inside execute, by method (daily quotas)
         self.errors = ErrorStats()
         self._retrying = Retrying(
             stop=stop_after_attempt(self.retries),
@@ -202,6 +204,9 @@ class VkClient:
         raise AssertionError("unreachable")  # pragma: no cover - Retrying re-raises
 
     def _call_once(self, api: vk_api.VkApi, method: str, values: dict, raw: bool):
+        if method == "execute":  # every attempt: VK counts the calls of each execute it receives
+            for inner, n in vb.script_calls(values.get("code", "")).items():
+                self.inner_calls.add(inner, n)
         try:
             return api.method(method, values, raw=raw)
         except ApiFailure as exc:  # error 6, raised by our handler inside vk_api

@@ -6,6 +6,8 @@ No network here; everything is a function of its arguments (unit-tested directly
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,6 +177,15 @@ def wall_script(tasks: Sequence[WallTask]) -> str:
         for t in tasks
     )
     return f"return [{calls}];"
+
+
+_SCRIPT_CALL = re.compile(r"\bAPI\.([A-Za-z]+\.[A-Za-z]+)\(")
+
+
+def script_calls(code: str) -> Counter:
+    """API methods a VKScript calls, with how many times: each call inside ``execute`` counts
+    against its method's daily quota (social-apis.md §1.6: ``wall.get`` 5 000 a day)."""
+    return Counter(_SCRIPT_CALL.findall(code))
 
 
 def owner_of(error: dict) -> int | None:

@@ -237,6 +237,7 @@ def extract_vk(
         "posts": len(post_rows),
         "window": {"days": window_days, "start": since.isoformat(), "end": until.isoformat()},
         "requests": client.requests.snapshot(),
+        "inner_calls": client.inner_calls.snapshot()["by_method"],  # inside execute: the wall.get quota
         "errors": client.errors.snapshot(),
         "skipped_pages": skipped_summary(skipped),
         "tokens_stopped": client.stopped_tokens,
