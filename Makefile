@@ -58,7 +58,7 @@ docs: setup  ## generate dbt docs (dbt_project/target/index.html)
 BENCH ?= all
 BENCH_SCALE ?= region
 BENCH_DAYS ?= 1,30
-bench: setup  ## benchmarks of issue #10 → docs/benchmarks.md (BENCH=history,dbt,storage,load,capacity BENCH_SCALE=region|national BENCH_DAYS=1,30,365)
+bench: setup  ## benchmarks of issue #10 → docs/benchmarks.md (BENCH=history,dbt,storage,load,capacity,demo BENCH_SCALE=region|national BENCH_DAYS=1,30,365)
 	@$(BIN)/python benchmarks/bench.py --stages $(BENCH) --scale $(BENCH_SCALE) --days $(BENCH_DAYS)
 
 clean:  ## stop the warehouse and delete generated files (keeps .venv)

@@ -4,6 +4,7 @@
     python benchmarks/bench.py --stages load --scale national
     python benchmarks/bench.py --stages history,dbt,storage --days 1,30,365 --scale national
     python benchmarks/bench.py --stages capacity                # tokens/accounts for a national day in 2 h
+    python benchmarks/bench.py --stages demo                    # `gospubliki demo`, fresh warehouse
     make bench BENCH=load BENCH_SCALE=national BENCH_DAYS=1,30,365
 
 Stages, in one scratch database on the embedded server (dropped at the end unless ``--keep``):
@@ -30,6 +31,12 @@ Stages, in one scratch database on the embedded server (dropped at the end unles
   ``--load-rows seed``: the seed day's rows) built from the seed day's real rows (replicated with
   new keys, networks in the seed's proportions), against ``psql \\copy`` of the same rows into
   tables of the same shape (primary keys included): wall seconds and client CPU.
+* ``demo``: not in the scratch database — ``gospubliki demo`` (what ``make demo`` runs: region 43,
+  history, 7 days through Airflow's real scheduler) in a temporary home with its own PostgreSQL
+  port, i.e. from a fresh warehouse: seconds in all, each run's seconds, CPU of its process tree.
+  Run it alone (``make bench BENCH=demo``): it measures the machine as much as the code.
+
+The seed day's row also gives the bench process's peak memory (the simulator runs in it).
 
 Every figure is written to ``.gospubliki/bench/results.json`` (kept across runs, so stages can be
 run one at a time) and ``docs/benchmarks.md`` is rewritten from it with the machine, the date and
@@ -60,7 +67,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 SEED_DAY = date(2026, 11, 1)
 NATIONAL_LOAD = (89_000, 48_000)  # issue #10: pages and posts of one national day
-STAGES = ("history", "dbt", "storage", "load", "capacity")
+STAGES = ("history", "dbt", "storage", "load", "capacity", "demo")
 NETWORKS = ("vk", "ok", "tg")
 
 
@@ -200,7 +207,10 @@ def prepare(url: str, scale: str, res: Results, validate: bool = True) -> None:
     pages, posts = day_rows(url, SEED_DAY)
     if not validate:
         return
-    res.put("seed", seconds=round(s_seed, 1), world_seconds=round(s_world + s_import, 1), pages=pages, posts=posts)
+    # peak resident memory of this process so far: the extractors, GX and the simulator (in process)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res.put("seed", seconds=round(s_seed, 1), world_seconds=round(s_world + s_import, 1), pages=pages, posts=posts,
+            peak_rss_mb=round(peak_mb))
 
 
 def day_rows(url: str, day: date) -> tuple[int, int]:
@@ -493,6 +503,38 @@ def capacity_rows(rows: dict, row) -> None:
 
 
 
+def stage_demo(res: Results) -> None:
+    """``gospubliki demo`` as the README runs it (7 days through Airflow's real scheduler, region 43),
+    in a home and a PostgreSQL port of its own, so a fresh warehouse is created as on a new machine:
+    wall seconds in all, each run's seconds as the demo prints them, CPU of its process tree (the
+    embedded PostgreSQL server, a daemon, is not counted)."""
+    import re
+    import socket
+
+    gospubliki = str(Path(sys.executable).with_name("gospubliki"))
+    with tempfile.TemporaryDirectory(prefix="gp_bench_demo_") as home, socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        env = {**os.environ, "GOSPUBLIKI_HOME": home, "GOSPUBLIKI_PG_PORT": str(port)}
+        print(f"… gospubliki demo (home {home}, PostgreSQL port {port})", flush=True)
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.monotonic()
+        try:
+            done = subprocess.run([gospubliki, "demo"], env=env, cwd=REPO, capture_output=True, text=True)
+        finally:
+            subprocess.run([gospubliki, "warehouse", "stop"], env=env, capture_output=True)
+        seconds = time.monotonic() - started
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
+        raise SystemExit(f"gospubliki demo failed (exit {done.returncode})")
+    runs = [int(s) for s in re.findall(r"✓ \d{4}-\d\d-\d\d: success in (\d+)s", done.stdout)]
+    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    print(f"  gospubliki demo: {seconds:.1f} s, runs {runs}, CPU {cpu:.1f} s", flush=True)
+    res.put("demo", seconds=round(seconds, 1), runs=runs, cpu_s=round(cpu, 1))
+
+
 def render(data: dict) -> str:
     out = [
         "# Benchmarks",
@@ -523,8 +565,10 @@ def render(data: dict) -> str:
 
         if "seed" in rows:
             v = rows["seed"]
+            peak = f"; peak memory {v['peak_rss_mb']} MB (simulator in the same process)" if "peak_rss_mb" in v else ""
             row("one simulated day through the real extractors + GX validation (the history's seed)",
-                f"{v['seconds']} s for {v['pages']} pages + {v['posts']} posts (world and registry {v['world_seconds']} s)", v)
+                f"{v['seconds']} s for {v['pages']} pages + {v['posts']} posts (world and registry {v['world_seconds']} s)"
+                f"{peak}", v)
         for key in sorted((k for k in rows if k.startswith("history:")), key=lambda k: int(k.split(":")[1])):
             v = rows[key]
             rows_text = f"{v['rows']:,}".replace(",", " ")
@@ -562,6 +606,11 @@ def render(data: dict) -> str:
                     "new load)", f"{v['land_s']} s vs {v['raw_psql_copy_s']} s ({v['raw_ratio']}×); server CPU "
                     f"{v['land_server_cpu_s']} s vs {v['raw_psql_server_cpu_s']} s; CPU in all {v['raw_cpu_ratio']}×", v)
         capacity_rows(rows, row)
+        if "demo" in rows:
+            v = rows["demo"]
+            row(f"`gospubliki demo` (what `make demo` runs): {len(v['runs'])} days through the real scheduler, "
+                "fresh warehouse", f"{v['seconds']} s in all; the runs {sum(v['runs'])} s "
+                f"({min(v['runs'], default=0)}–{max(v['runs'], default=0)} s a run); CPU {v['cpu_s']} s", v)
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -582,6 +631,13 @@ def main(argv: list[str] | None = None) -> int:
     days_list = sorted(int(d) for d in args.days.split(","))
     command = "python benchmarks/bench.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     res = Results(command.strip(), args.scale)
+    if "demo" in stages:  # a warehouse of its own: before the scratch database, alone on the machine
+        stage_demo(res)
+        stages.discard("demo")
+        if not stages:
+            DOC.write_text(render(res.data))
+            print(f"wrote {DOC.relative_to(REPO)}")
+            return 0
     with scratch_database(args.keep) as url:
         prepare(url, args.scale, res, validate=stages != {"load"})  # the load stage needs rows, not GX
         if "capacity" in stages:  # the seed day's loads, before any stage touches them
