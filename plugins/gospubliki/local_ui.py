@@ -313,8 +313,19 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def listen_for_ctrl_c() -> None:
+    """Make SIGINT raise KeyboardInterrupt in this process whatever it inherited. A signal's
+    «ignore» disposition and the blocked-signals mask survive ``exec``: started from a process that
+    ignores or blocks SIGINT (a background job of a non-interactive shell, some supervisors, a test
+    runner's worker), Python installs no handler and Ctrl-C would leave the UI and everything it
+    started running — which a CI run saw (``test_ctrl_c_stops_every_process_it_started``)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def run_ui(opts: UiOptions, console) -> int:
     """``gospubliki ui``: start, serve until Ctrl-C, stop everything."""
+    listen_for_ctrl_c()
     ui = LocalUi(opts)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
