@@ -411,11 +411,12 @@ def stage_capacity(url: str, scale: str, res: Results) -> None:
     else:
         world, _, _ = timed("build the national world (its pages per network)", seed.build, "national")
         pages = {n: len(world.pages_on(n)) for n in NETWORKS}
+    tg_interval = tg_settings.from_env().channel_interval
     ok_quota = EmulatorConfig().ok_daily_call_budget  # the simulator's assumption: OK publishes none
     plans = {
         "vk": cap.vk_plan(measured["vk"], pages["vk"]),
         "ok": cap.ok_plan(measured["ok"], pages["ok"], rps=ok_settings.ok_rps(), calls_per_day=ok_quota),
-        "tg": cap.tg_plan(measured["tg"], pages["tg"], channel_interval=tg_settings.from_env().channel_interval,
+        "tg": cap.tg_plan(measured["tg"], pages["tg"], channel_interval=tg_interval,
                           resolves_per_day=daily_budget()),
     }
     limits = {
@@ -423,7 +424,7 @@ def stage_capacity(url: str, scale: str, res: Results) -> None:
                "parallel": vk_settings.vk_parallel()},
         "ok": {"rps": ok_settings.ok_rps(), "quota_per_day": ok_quota, "parallel": ok_settings.ok_parallel()},
         "tg": {"history_per_30s": float(cap.TG_HISTORY_PER_S * 30),
-               "channel_interval_s": tg_settings.from_env().channel_interval, "resolves_per_day": daily_budget()},
+               "channel_interval_s": tg_interval, "resolves_per_day": daily_budget()},
     }
     for net, plan in plans.items():
         m = measured[net]
@@ -509,13 +510,12 @@ def stage_demo(res: Results) -> None:
     wall seconds in all, each run's seconds as the demo prints them, CPU of its process tree (the
     embedded PostgreSQL server, a daemon, is not counted)."""
     import re
-    import socket
+
+    from gospubliki.localports import free_port
 
     gospubliki = str(Path(sys.executable).with_name("gospubliki"))
-    with tempfile.TemporaryDirectory(prefix="gp_bench_demo_") as home, socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        sock.close()
+    with tempfile.TemporaryDirectory(prefix="gp_bench_demo_") as home:
+        port = free_port()
         env = {**os.environ, "GOSPUBLIKI_HOME": home, "GOSPUBLIKI_PG_PORT": str(port)}
         print(f"… gospubliki demo (home {home}, PostgreSQL port {port})", flush=True)
         cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -633,22 +633,18 @@ def main(argv: list[str] | None = None) -> int:
     res = Results(command.strip(), args.scale)
     if "demo" in stages:  # a warehouse of its own: before the scratch database, alone on the machine
         stage_demo(res)
-        stages.discard("demo")
-        if not stages:
-            DOC.write_text(render(res.data))
-            print(f"wrote {DOC.relative_to(REPO)}")
-            return 0
-    with scratch_database(args.keep) as url:
-        prepare(url, args.scale, res, validate=stages != {"load"})  # the load stage needs rows, not GX
-        if "capacity" in stages:  # the seed day's loads, before any stage touches them
-            stage_capacity(url, args.scale, res)
-        if stages & {"history", "dbt", "storage"}:
-            if "history" in stages and not stages & {"dbt", "storage"}:
-                generate(url, max(days_list) + 1, res)
-            else:
-                stage_dbt_and_storage(url, days_list, stages, res)
-        if "load" in stages:
-            stage_load(url, args.load_rows == "national", res)
+    if stages - {"demo"}:
+        with scratch_database(args.keep) as url:
+            prepare(url, args.scale, res, validate=stages != {"load"})  # the load stage needs rows, not GX
+            if "capacity" in stages:  # the seed day's loads, before any stage touches them
+                stage_capacity(url, args.scale, res)
+            if stages & {"history", "dbt", "storage"}:
+                if "history" in stages and not stages & {"dbt", "storage"}:
+                    generate(url, max(days_list) + 1, res)
+                else:
+                    stage_dbt_and_storage(url, days_list, stages, res)
+            if "load" in stages:
+                stage_load(url, args.load_rows == "national", res)
     DOC.write_text(render(res.data))
     print(f"wrote {DOC.relative_to(REPO)}")
     return 0

@@ -7,7 +7,9 @@
     what is missing to such a table: when it has fewer check constraints than the contract, its
     check constraints are replaced by the contract's; missing NOT NULLs are set. The rows already
     there are checked as the constraints are added (an error names the constraint). With the
-    constraints in place it is one catalog lookup.
+    constraints in place it is one catalog lookup. It counts, it does not compare expressions: a
+    check whose expression changed (same count) needs, as dbt documents for contract changes,
+    `gospubliki dbt build --full-refresh --select <mart>`.
 #}
 {% macro apply_contract_constraints() %}
     {%- if not (model.config.get('contract') or {}).get('enforced') or model.config.materialized != 'incremental' -%}

@@ -52,7 +52,8 @@ def test_weekly_reports_are_scheduled_on_the_rating_week_asset(dagbag):
 
 def test_dbt_tasks_keep_their_parse_and_split_daily_and_weekly_tests(dagbag):
     """No full dbt parse per run (a cache dir per task, the profile and target of `gospubliki
-    dbt parse`); the daily build leaves the weekly tests out, the weekly run tests all history."""
+    dbt parse`); the daily build leaves the weekly tests and dbt's unit tests out, the weekly run
+    tests all history."""
     from gospubliki.transform.dbt import target_name
 
     daily = dagbag.dags[DAG_ID].get_task("dbt_build")
