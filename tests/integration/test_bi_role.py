@@ -66,12 +66,12 @@ def execute(url: str, statement: str) -> None:
 
 
 def tables(url: str, schema: str) -> dict[str, int]:
-    """Tables of a schema (as their owner sees them) with their oids."""
+    """Tables and views of a schema (as their owner sees them) with their oids."""
     rows = w.fetch(
         url,
         """select c.relname, c.oid::bigint as oid
            from pg_class c join pg_namespace n on n.oid = c.relnamespace
-           where n.nspname = %s and c.relkind in ('r', 'p')""",
+           where n.nspname = %s and c.relkind in ('r', 'p', 'v')""",
         (schema,),
     )
     return {r["relname"]: r["oid"] for r in rows}

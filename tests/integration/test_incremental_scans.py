@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import psycopg2
 import pytest
+import yaml
 from test_dbt_marts import D1, D2, D3, fetch, prepare_world, publish_vk, run_build
 
 pytestmark = pytest.mark.integration
 
+REPO = Path(__file__).resolve().parents[2]
 D5 = date(2025, 11, 24)  # Mon of 2025-W48: the new date of the incremental build
 
 #: tables whose size grows with history: a daily build must reach them through an index only
 HISTORY = {
-    "marts.fct_page_daily", "marts.fct_post", "marts.national_summary",
+    "marts.fct_page_daily", "marts.fct_post", "marts.national_summary", "marts.fct_page_compliance",
     "raw.vk_pages", "raw.vk_posts", "raw.ok_pages", "raw.ok_posts", "raw.tg_pages", "raw.tg_posts",
 }
 
@@ -78,7 +81,7 @@ def four_days(module_db, tmp_path_factory):
 def test_every_incremental_mart_reads_history_through_indexes_only(four_days):
     url, target, models, _ = four_days
     assert {"fct_page_daily", "fct_post", "national_summary", "sector_summary", "sector_region_summary",
-            "region_summary", "municipality_summary", "page_compliance", "engagement_page_weekly",
+            "region_summary", "municipality_summary", "fct_page_compliance", "engagement_page_weekly",
             "best_posts_weekly", "municipality_rating_criteria", "municipality_rating"} <= set(models)
     offenders = {}
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
@@ -93,6 +96,37 @@ def test_every_incremental_mart_reads_history_through_indexes_only(four_days):
                 offenders[name] = reads
     conn.close()
     assert offenders == {}
+
+
+def relations(plan: dict) -> set[str]:
+    found = {f"{plan['Schema']}.{plan['Relation Name']}"} if "Relation Name" in plan else set()
+    for child in plan.get("Plans", []):
+        found |= relations(child)
+    return found
+
+
+def test_the_page_compliance_view_reads_only_what_a_query_needs(four_days):
+    """The view joins its stored status to fct_page_daily and dim_page by their unique keys, so
+    PostgreSQL removes a join a query does not need; Superset's «latest date» dataset (its SQL as
+    shipped) and a day's rows of a region are read by index only."""
+    url, _, _, _ = four_days
+    dataset = yaml.safe_load((REPO / "bi/superset/assets/datasets/gospubliki/page_compliance_latest.yaml").read_text())
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("set enable_seqscan = off")
+
+        def plan(sql: str, *args) -> dict:
+            cur.execute("explain (format json, verbose) " + sql, args)
+            return cur.fetchone()[0][0]["Plan"]
+
+        max_date = plan("select max(snapshot_date) from marts.page_compliance")
+        latest = plan(dataset["sql"])
+        day = plan("select * from marts.page_compliance where snapshot_date = %s and region_code = '43'", D5)
+    conn.close()
+    assert relations(max_date) == {"marts.fct_page_compliance"}
+    assert relations(latest) == relations(day) == {
+        "marts.fct_page_compliance", "marts.fct_page_daily", "marts.dim_page"}
+    assert full_reads(latest, HISTORY) == []
+    assert full_reads(day, HISTORY) == []
 
 
 def test_every_delete_insert_key_is_indexed(four_days):
@@ -118,3 +152,26 @@ def test_the_new_date_leaves_older_rows_untouched(four_days):
         old = fetch(url, f"select * from marts.{name} where snapshot_date <> %s order by 1", (D5,))
         assert old == before[name], name
         assert fetch(url, f"select count(*) as n from marts.{name} where snapshot_date = %s", (D5,))[0]["n"] > 0
+
+
+def test_a_page_compliance_table_of_the_previous_release_becomes_the_view(four_days):
+    """Upgrade: the previous release kept page_compliance as a table (names, link and unmet
+    requirements copied into every row). The next build replaces it by the view, computes
+    fct_page_compliance for the whole history, and BI reads the same rows as before."""
+    url, target, _, _ = four_days
+    before = fetch(url, "select * from marts.page_compliance order by page_compliance_id")
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("create table marts.page_compliance_old as select * from marts.page_compliance")
+        cur.execute("drop view marts.page_compliance")
+        cur.execute("drop table marts.fct_page_compliance")
+        cur.execute("alter table marts.page_compliance_old rename to page_compliance")
+    conn.close()
+    assert fetch(url, "select relkind from pg_class where oid = 'marts.page_compliance'::regclass")[0]["relkind"] == "r"
+
+    run_build(url, target.parent)
+
+    assert fetch(url, "select relkind from pg_class where oid = 'marts.page_compliance'::regclass")[0]["relkind"] == "v"
+    assert fetch(url, "select count(*) as n from marts.fct_page_compliance")[0]["n"] == len(before) > 0
+    assert fetch(url, "select * from marts.page_compliance order by page_compliance_id") == before

@@ -1,33 +1,26 @@
 {#
-    «Светофор» of every page on every snapshot date: which basic requirements the page meets and
-    its status (green / yellow / red; no_data for a live page whose posts could not be read —
-    fetch_status 'posts_unread' — so that «unread» is never scored as «posted nothing»). The requirements, their weights and the status thresholds
-    are rows of the seed compliance_thresholds (methodology as data, after the Amur ЦУР
-    «светофор»: connection, badge, design, posting activity).
+    «Светофор» of every page on every snapshot date, as BI tools and reports read it: the stored
+    status (fct_page_compliance) with the page-day it was computed from (fct_page_daily) and the
+    page's link and institution from the registry (dim_page, current names), plus the status in
+    Russian and the unmet requirements spelled out.
 
-    Incremental by snapshot date like the summaries. The last known post is carried forward from
-    this table's previous rows (within var('last_post_lookback_days')), because a day's load
-    holds only the posts of its window: a page silent for 40 days still shows 40.
+    A view, so that a page × day costs the warehouse only the narrow fct_page_compliance row
+    (issue #10: storage per national day). Both joins are LEFT joins on a unique key
+    (fct_page_daily's and dim_page's unique indexes), so PostgreSQL drops whichever join a query
+    does not need: `select max(snapshot_date) from marts.page_compliance` reads only
+    fct_page_compliance's index, and a query by date reads that date's rows by index.
 #}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_date',
-        on_schema_change='append_new_columns',
-        indexes=[
-            {'columns': ['page_key', 'snapshot_date'], 'unique': true},
-            {'columns': ['snapshot_date', 'compliance_status']},
-            {'columns': ['source_processed_at']},
-        ],
-    )
-}}
-
-{%- set dates = dates_to_process(snapshot_dates_to_process(ref('fct_page_daily'))) %}
+{{ config(materialized='view') }}
 
 with
 
-all_page_days as (
+compliance as (
+
+    select * from {{ ref('fct_page_compliance') }}
+
+),
+
+page_days as (
 
     select * from {{ ref('fct_page_daily') }}
 
@@ -35,229 +28,94 @@ all_page_days as (
 
 pages as (
 
-    select * from {{ ref('int_pages_joined_to_institutions') }}
-
-),
-
-thresholds as (
-
-    select * from {{ ref('compliance_thresholds') }}
-
-),
-
-snapshot_dates_to_process as (
-
-    {{ snapshot_dates_to_process(ref('fct_page_daily')) }}
-
-),
-
-page_days as (
-
-    select all_page_days.*
-    from all_page_days
-    inner join snapshot_dates_to_process
-        on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date
-    where {{ date_in_list('all_page_days.snapshot_date', dates) }}
-
-),
-
-parameters as (
-
-    select
-        max(value) filter (where parameter = 'min_posts_7d') as min_posts_7d,
-        max(value) filter (where parameter = 'max_days_since_last_post') as max_days_since_last_post,
-        max(value) filter (where parameter = 'weight_connected') as weight_connected,
-        max(value) filter (where parameter = 'weight_gov_badge') as weight_gov_badge,
-        max(value) filter (where parameter = 'weight_avatar') as weight_avatar,
-        max(value) filter (where parameter = 'weight_cover') as weight_cover,
-        max(value) filter (where parameter = 'weight_description') as weight_description,
-        max(value) filter (where parameter = 'weight_posting_frequency') as weight_posting_frequency,
-        max(value) filter (where parameter = 'weight_recent_post') as weight_recent_post,
-        max(value) filter (where parameter = 'green_min_score') as green_min_score,
-        max(value) filter (where parameter = 'yellow_min_score') as yellow_min_score
-
-    from thresholds
-
-),
-
-{% if is_incremental() %}
-last_posts_before_batch as (
-
-    select
-        page_key,
-        max(last_post_at) as last_post_at
-
-    from {{ this }}
-    -- the lookback before the earliest date to process, bounded by literals (an index range)
-    where
-        {%- if dates %}
-        snapshot_date < '{{ dates[0] }}'::date
-        and snapshot_date >= '{{ dates[0] }}'::date - {{ var('last_post_lookback_days') }}
-        {%- else %}
-        false
-        {%- endif %}
-    group by 1
-
-),
-{% endif %}
-
-last_posts_in_batch as (
-
-    select
-        page_key,
-        snapshot_date,
-        max(last_post_at) over (
-            partition by page_key
-            order by snapshot_date
-            rows between unbounded preceding and current row
-        ) as last_post_at
-
-    from page_days
-
-),
-
-last_known_posts as (
-
-    select
-        last_posts_in_batch.page_key,
-        last_posts_in_batch.snapshot_date,
-        {% if is_incremental() %}
-        greatest(last_posts_in_batch.last_post_at, last_posts_before_batch.last_post_at)
-        {% else %}
-        last_posts_in_batch.last_post_at
-        {% endif %} as last_post_at
-
-    from last_posts_in_batch
-    {% if is_incremental() %}
-    left join last_posts_before_batch
-        on last_posts_in_batch.page_key = last_posts_before_batch.page_key
-    {% endif %}
-
-),
-
-requirements as (
-
-    select
-        page_days.*,
-        last_known_posts.last_post_at as last_known_post_at,
-        page_days.snapshot_date
-        - {{ to_moscow_date('last_known_posts.last_post_at') }} as days_since_last_post,
-        page_days.is_active and page_days.is_connected as meets_connected,
-        page_days.is_active and page_days.is_verified as meets_gov_badge,
-        page_days.is_active and page_days.has_avatar as meets_avatar,
-        page_days.is_active and page_days.has_cover as meets_cover,
-        page_days.is_active and page_days.has_description as meets_description,
-        -- posts not read (posts_unread): the posting requirements are unknown (null), not unmet;
-        -- a recent post already known from an earlier day still counts
-        page_days.is_active
-        and page_days.posts_7d >= parameters.min_posts_7d as meets_posting_frequency,
-        case
-            when
-                page_days.is_active
-                and page_days.snapshot_date - {{ to_moscow_date('last_known_posts.last_post_at') }}
-                <= parameters.max_days_since_last_post
-                then true
-            when page_days.is_active and not page_days.are_posts_read then null
-            else false
-        end as meets_recent_post
-
-    from page_days
-    inner join last_known_posts
-        on
-            page_days.page_key = last_known_posts.page_key
-            and page_days.snapshot_date = last_known_posts.snapshot_date
-    cross join parameters
-
-),
-
-scored as (
-
-    select
-        requirements.*,
-        case when requirements.is_active and not requirements.are_posts_read then null else
-        (case when requirements.meets_connected then parameters.weight_connected else 0 end
-        + case when requirements.meets_gov_badge then parameters.weight_gov_badge else 0 end
-        + case when requirements.meets_avatar then parameters.weight_avatar else 0 end
-        + case when requirements.meets_cover then parameters.weight_cover else 0 end
-        + case when requirements.meets_description then parameters.weight_description else 0 end
-        + case
-            when requirements.meets_posting_frequency then parameters.weight_posting_frequency
-            else 0
-        end
-        + case
-            when requirements.meets_recent_post then parameters.weight_recent_post else 0
-        end)::numeric end as compliance_score,
-        parameters.green_min_score,
-        parameters.yellow_min_score
-
-    from requirements
-    cross join parameters
+    select * from {{ ref('dim_page') }}
 
 ),
 
 final as (
 
     select
-        scored.page_key || '/' || scored.snapshot_date as page_compliance_id,
-        scored.network,
-        scored.page_key,
-        scored.institution_id,
-        scored.region_code,
-        scored.municipality_id,
-        scored.page_name,
+        compliance.page_key || '/' || compliance.snapshot_date as page_compliance_id,
+        page_days.network,
+        compliance.page_key,
+        page_days.institution_id,
+        page_days.region_code,
+        page_days.municipality_id,
+        page_days.page_name,
         pages.page_url,
         pages.institution_name,
-        scored.sector,
-        scored.level,
-        scored.fetch_status,
-        case
-            when not scored.is_active then 'red'
-            when not scored.are_posts_read then 'no_data'
-            when scored.compliance_score >= scored.green_min_score then 'green'
-            when scored.compliance_score >= scored.yellow_min_score then 'yellow'
-            else 'red'
-        end as compliance_status,
-        case
-            when not scored.is_active then 'красный'
-            when not scored.are_posts_read then 'нет данных'
-            when scored.compliance_score >= scored.green_min_score then 'зелёный'
-            when scored.compliance_score >= scored.yellow_min_score then 'жёлтый'
+        page_days.sector,
+        page_days.level,
+        page_days.fetch_status,
+        compliance.compliance_status,
+        case compliance.compliance_status
+            when 'green' then 'зелёный'
+            when 'yellow' then 'жёлтый'
+            when 'no_data' then 'нет данных'
             else 'красный'
         end as compliance_status_label,
         nullif(concat_ws(
             ', ',
-            case when not scored.is_active then 'страница недоступна (' || scored.fetch_status || ')' end,
             case
-                when scored.is_active and not scored.are_posts_read
+                when not page_days.is_active
+                    then 'страница недоступна (' || page_days.fetch_status || ')'
+            end,
+            case
+                when page_days.is_active and not page_days.are_posts_read
                     then 'публикации не прочитаны — нет данных'
             end,
-            case when scored.is_active and not scored.meets_connected then 'не подключена к «Госпабликам»' end,
-            case when scored.is_active and not scored.meets_gov_badge then 'нет отметки «Госорганизация»' end,
-            case when scored.is_active and not scored.meets_avatar then 'нет аватара' end,
-            case when scored.is_active and not scored.meets_cover then 'нет обложки' end,
-            case when scored.is_active and not scored.meets_description then 'нет описания' end,
-            case when scored.is_active and not scored.meets_posting_frequency then 'мало публикаций за 7 дней' end,
-            case when scored.is_active and not scored.meets_recent_post then 'давно не было публикаций' end
+            case
+                when page_days.is_active and not (page_days.is_active and page_days.is_connected)
+                    then 'не подключена к «Госпабликам»'
+            end,
+            case
+                when page_days.is_active and not (page_days.is_active and page_days.is_verified)
+                    then 'нет отметки «Госорганизация»'
+            end,
+            case
+                when page_days.is_active and not (page_days.is_active and page_days.has_avatar)
+                    then 'нет аватара'
+            end,
+            case
+                when page_days.is_active and not (page_days.is_active and page_days.has_cover)
+                    then 'нет обложки'
+            end,
+            case
+                when page_days.is_active and not (page_days.is_active and page_days.has_description)
+                    then 'нет описания'
+            end,
+            case
+                when page_days.is_active and not compliance.meets_posting_frequency
+                    then 'мало публикаций за 7 дней'
+            end,
+            case
+                when page_days.is_active and not compliance.meets_recent_post
+                    then 'давно не было публикаций'
+            end
         ), '') as unmet_requirements,
-        scored.members_count,
-        scored.posts_7d,
-        scored.days_since_last_post,
-        scored.compliance_score,
-        scored.is_active,
-        scored.is_connected,
-        scored.is_verified as has_gov_badge,
-        scored.has_avatar,
-        scored.has_cover,
-        scored.has_description,
-        scored.meets_posting_frequency,
-        scored.meets_recent_post,
-        scored.snapshot_date,
-        scored.last_known_post_at as last_post_at,
-        scored.processed_at as source_processed_at
+        page_days.members_count,
+        page_days.posts_7d,
+        compliance.days_since_last_post,
+        compliance.compliance_score,
+        compliance.is_active,
+        page_days.is_connected,
+        page_days.is_verified as has_gov_badge,
+        page_days.has_avatar,
+        page_days.has_cover,
+        page_days.has_description,
+        compliance.meets_posting_frequency,
+        compliance.meets_recent_post,
+        compliance.snapshot_date,
+        compliance.last_post_at,
+        compliance.source_processed_at
 
-    from scored
+    from compliance
+    left join page_days
+        on
+            compliance.page_key = page_days.page_key
+            and compliance.snapshot_date = page_days.snapshot_date
     left join pages
-        on scored.page_key = pages.page_key
+        on compliance.page_key = pages.page_key
 
 )
 

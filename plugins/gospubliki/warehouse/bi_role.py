@@ -85,13 +85,13 @@ class BiRoleReport:
     database: str
     owner: str
     readable_schemas: list[str] = field(default_factory=list)  # that existed and were granted
-    tables_readable: int = 0
+    tables_readable: int = 0  # tables and views
 
     def describe(self) -> str:
         return (
-            f"{GROUP_ROLE} can read {self.tables_readable} tables in "
+            f"{GROUP_ROLE} can read {self.tables_readable} tables and views in "
             f"{', '.join(self.readable_schemas) or 'no schema yet'} of database {self.database}; "
-            f"tables that {self.owner} creates there later are readable too"
+            f"those that {self.owner} creates there later are readable too"
         )
 
 
@@ -179,9 +179,10 @@ def grant(url: str | None = None, *, owner: str | None = None, schemas: Sequence
                 )
             )
         cur.execute(
-            """select count(*) from pg_tables
-               where schemaname = any(%s)
-                 and has_table_privilege(%s, format('%%I.%%I', schemaname, tablename), 'select')""",
+            # tables and views (marts.page_compliance is a view)
+            """select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+               where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm')
+                 and has_table_privilege(%s, c.oid, 'select')""",
             (list(report.readable_schemas), GROUP_ROLE),
         )
         report.tables_readable = cur.fetchone()[0]

@@ -3,6 +3,10 @@
     snapshot date of its network (fct_page_daily). A page that load did not include (added to the
     registry since) has no observation: is_active false, the observed columns empty.
 #}
+{#- the unique index lets the view page_compliance left-join pages by page_key and PostgreSQL
+    drop that join from a query that reads no page column -#}
+{{ config(indexes=[{'columns': ['page_key'], 'unique': true}]) }}
+
 with
 
 pages as (
