@@ -98,6 +98,21 @@ def test_every_incremental_mart_reads_history_through_indexes_only(four_days):
     assert offenders == {}
 
 
+def test_the_dims_read_the_latest_dates_through_indexes_only(four_days):
+    """dim_page (a table, rebuilt every build) takes each network's latest snapshot date from
+    fct_page_daily: one index probe per network, not a scan of the history (5 s after 31
+    national days, and growing, before)."""
+    url, target, _, _ = four_days
+    sql = (target / "compiled" / "gospubliki" / "models" / "marts" / "dims" / "dim_page.sql").read_text()
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("set enable_seqscan = off")
+        cur.execute("explain (format json, verbose) " + sql)
+        plan = cur.fetchone()[0][0]["Plan"]
+    conn.close()
+    assert "marts.fct_page_daily" in relations(plan)
+    assert full_reads(plan, HISTORY) == []
+
+
 def relations(plan: dict) -> set[str]:
     found = {f"{plan['Schema']}.{plan['Relation Name']}"} if "Relation Name" in plan else set()
     for child in plan.get("Plans", []):
