@@ -157,6 +157,12 @@ def stack_env(
         # one machine), else the machine's name, as Airflow's default does
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": "gospubliki.airflow_stack.worker_hostname",
     })
+    if not celery:
+        # LocalExecutor: task processes inherit what gospubliki.airflow_preload imports once
+        env.update({
+            "AIRFLOW__SCHEDULER__MP_START_METHOD": "forkserver",
+            "AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD": "gospubliki.airflow_preload",
+        })
     if celery:
         env.update({
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
