@@ -65,23 +65,23 @@ final as (
                     then 'публикации не прочитаны — нет данных'
             end,
             case
-                when page_days.is_active and not (page_days.is_active and page_days.is_connected)
+                when page_days.is_active and not page_days.is_connected
                     then 'не подключена к «Госпабликам»'
             end,
             case
-                when page_days.is_active and not (page_days.is_active and page_days.is_verified)
+                when page_days.is_active and not page_days.is_verified
                     then 'нет отметки «Госорганизация»'
             end,
             case
-                when page_days.is_active and not (page_days.is_active and page_days.has_avatar)
+                when page_days.is_active and not page_days.has_avatar
                     then 'нет аватара'
             end,
             case
-                when page_days.is_active and not (page_days.is_active and page_days.has_cover)
+                when page_days.is_active and not page_days.has_cover
                     then 'нет обложки'
             end,
             case
-                when page_days.is_active and not (page_days.is_active and page_days.has_description)
+                when page_days.is_active and not page_days.has_description
                     then 'нет описания'
             end,
             case

@@ -20,7 +20,7 @@ pages as (
     a group by over the fact read the whole history — 2.8 M rows and 5 s after 31 national days,
     and growing (issue #10) -#}
 {%- set latest_dates = [] %}
-{%- if execute and adapter.get_relation(ref('fct_page_daily').database, ref('fct_page_daily').schema, ref('fct_page_daily').identifier) %}
+{%- if execute and load_relation(ref('fct_page_daily')) %}
     {%- set query %}
         select networks.network, (
             select max(observed.snapshot_date) from {{ ref('fct_page_daily') }} as observed
