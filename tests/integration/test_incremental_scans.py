@@ -13,6 +13,7 @@ dates), and the new date's build must leave the older rows of every mart untouch
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -190,3 +191,32 @@ def test_a_page_compliance_table_of_the_previous_release_becomes_the_view(four_d
     assert fetch(url, "select relkind from pg_class where oid = 'marts.page_compliance'::regclass")[0]["relkind"] == "v"
     assert fetch(url, "select count(*) as n from marts.fct_page_compliance")[0]["n"] == len(before) > 0
     assert fetch(url, "select * from marts.page_compliance order by page_compliance_id") == before
+
+
+def test_a_build_with_nothing_new_reads_no_date_even_after_a_quiet_day(four_days):
+    """page_alerts_daily writes no row for a date without alerts. Its last build used to be read
+    from its rows (max source_processed_at), so a quiet latest date was re-computed by every
+    build, and more so as quiet dates accumulate. The last build is now recorded apart
+    (intermediate.incremental_watermarks, written with the mart): D5 is made quiet here by
+    removing its alerts, and a build with nothing new must compute no date in any incremental mart."""
+    url, target, models, _ = four_days
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("delete from marts.page_alerts_daily where snapshot_date = %s", (D5,))
+    conn.close()
+
+    run_build(url, target.parent)
+
+    compiled = {
+        name: (target / "compiled" / "gospubliki" / node["original_file_path"]).read_text()
+        for name, node in models.items()
+    }
+    dated = {name: sorted(set(re.findall(r"'\d{4}-\d{2}-\d{2}'::date", sql))) for name, sql in compiled.items()}
+    assert {name: dates for name, dates in dated.items() if dates} == {}
+    assert "where false" in " ".join(compiled["page_alerts_daily"].split())
+    assert fetch(url, "select count(*) as n from marts.page_alerts_daily where snapshot_date = %s", (D5,)) == [{"n": 0}]
+    watermark = fetch(
+        url, "select processed_at from intermediate.incremental_watermarks where model_name = 'page_alerts_daily'"
+    )
+    assert watermark == fetch(url, "select max(processed_at) as processed_at from marts.fct_page_daily")

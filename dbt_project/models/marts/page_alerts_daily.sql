@@ -12,12 +12,15 @@
 -- with nothing, so day-over-day kinds do not fire for it.
 -- Incremental by snapshot date, like the summaries: only the dates whose page-days were
 -- (re)processed since the last build, and the day after each (it compares with a changed day).
+-- A quiet date writes no row, so the last build is recorded apart (macro
+-- record_incremental_watermark), not read from the rows.
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='snapshot_date',
         on_schema_change='append_new_columns',
+        post_hook="{{ record_incremental_watermark(ref('fct_page_daily')) }}",
         indexes=[
             {'columns': ['snapshot_date', 'alert_kind']},
             {'columns': ['source_processed_at']},
@@ -27,7 +30,7 @@
 
 {#- the page-days read: the dates to process and the day after each (today), and the day before
     each of those (yesterday), as literals (macro dates_to_process) -#}
-{%- set changed = snapshot_dates_to_process(ref('fct_page_daily')) %}
+{%- set changed = snapshot_dates_to_process(ref('fct_page_daily'), recorded=true) %}
 {%- set today_dates = dates_to_process(changed, day_offsets=[0, 1]) %}
 {%- set yesterday_dates = dates_to_process(changed, day_offsets=[-1, 0]) %}
 
@@ -60,7 +63,7 @@ thresholds as (
 
 changed_dates as (
 
-    {{ snapshot_dates_to_process(ref('fct_page_daily')) }}
+    {{ snapshot_dates_to_process(ref('fct_page_daily'), recorded=true) }}
 
 ),
 
