@@ -198,8 +198,19 @@ def test_a_build_with_nothing_new_reads_no_date_even_after_a_quiet_day(four_days
     from its rows (max source_processed_at), so a quiet latest date was re-computed by every
     build, and more so as quiet dates accumulate. The last build is now recorded apart
     (intermediate.incremental_watermarks, written with the mart): D5 is made quiet here by
-    removing its alerts, and a build with nothing new must compute no date in any incremental mart."""
+    removing its alerts, and a build with nothing new must compute no date in any incremental mart.
+    Nor does it re-analyze the facts it did not write (analyze_if_written)."""
     url, target, models, _ = four_days
+    analyzed = (
+        "select relname, last_analyze from pg_stat_user_tables where schemaname = 'marts'"
+        " and relname in ('fct_page_daily', 'fct_post', 'national_summary') order by relname"
+    )
+    before = fetch(url, analyzed)
+    d5_build = fetch(url, "select max(processed_at) as at from marts.fct_page_daily")[0]["at"]
+    # the build that wrote D5 analyzed the tables it wrote (post-hook analyze_if_written)
+    assert [(r["relname"], r["last_analyze"] > d5_build) for r in before] == [
+        ("fct_page_daily", True), ("fct_post", True), ("national_summary", True),
+    ]
     conn = psycopg2.connect(url)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -216,6 +227,8 @@ def test_a_build_with_nothing_new_reads_no_date_even_after_a_quiet_day(four_days
     assert {name: dates for name, dates in dated.items() if dates} == {}
     assert "where false" in " ".join(compiled["page_alerts_daily"].split())
     assert fetch(url, "select count(*) as n from marts.page_alerts_daily where snapshot_date = %s", (D5,)) == [{"n": 0}]
+    # nothing written, nothing analyzed: ANALYZE samples the whole history
+    assert fetch(url, analyzed) == before
     watermark = fetch(
         url, "select processed_at from intermediate.incremental_watermarks where model_name = 'page_alerts_daily'"
     )

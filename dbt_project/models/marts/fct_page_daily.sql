@@ -5,7 +5,7 @@
     snapshot date: delete+insert on (network, snapshot_date) removes every row of the old load,
     including pages that the new load no longer has. The grain stays (page_key, snapshot_date).
 #}
-{#- post_hook analyze: fresh statistics for the dates just written; the marts downstream read them
+{#- post_hook analyze_if_written: fresh statistics for the dates just written; the marts downstream read them
     by literal dates (macro dates_to_process), which the planner estimates from these statistics -#}
 {{
     config(
@@ -13,7 +13,7 @@
         incremental_strategy='delete+insert',
         unique_key=['network', 'snapshot_date'],
         on_schema_change='append_new_columns',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_if_written() }}',
         indexes=[
             {'columns': ['snapshot_date', 'network']},
             {'columns': ['load_id']},

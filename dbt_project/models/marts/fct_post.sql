@@ -7,7 +7,7 @@
     Incremental by the post's ISO week: a build re-computes only the weeks whose posts the newly
     processed loads could re-read (macro weeks_to_process), reading only the loads of those weeks.
 #}
-{#- post_hook analyze: fresh statistics for the dates just written; the marts downstream read them
+{#- post_hook analyze_if_written: fresh statistics for the dates just written; the marts downstream read them
     by literal dates (macro dates_to_process), which the planner estimates from these statistics -#}
 {{
     config(
@@ -15,7 +15,7 @@
         incremental_strategy='delete+insert',
         unique_key='week_start_date',
         on_schema_change='append_new_columns',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_if_written() }}',
         indexes=[
             {'columns': ['post_key'], 'unique': true},
             {'columns': ['week_start_date']},

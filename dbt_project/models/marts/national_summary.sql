@@ -1,7 +1,7 @@
 -- Per snapshot date: one row per network and one 'all' row (institutions counted once).
 -- Incremental by snapshot date (macro summary_page_days); institution counts
 -- are those of the registry when the date was processed.
-{#- post_hook analyze: fresh statistics for the dates just written; the marts downstream read them
+{#- post_hook analyze_if_written: fresh statistics for the dates just written; the marts downstream read them
     by literal dates (macro dates_to_process), which the planner estimates from these statistics -#}
 {{
     config(
@@ -9,7 +9,7 @@
         incremental_strategy='delete+insert',
         unique_key='snapshot_date',
         on_schema_change='append_new_columns',
-        post_hook='analyze {{ this }}',
+        post_hook='{{ analyze_if_written() }}',
         indexes=[
             {'columns': ['snapshot_date']},
             {'columns': ['source_processed_at']},
