@@ -70,8 +70,8 @@ def four_days(module_db, tmp_path_factory):
         publish_vk(world, day)
     run_build(module_db, tmp)
     before = {
-        name: fetch(module_db, f"select * from marts.{name} order by 1")
-        for name in incremental_models(json.loads((tmp / "target" / "manifest.json").read_text()))
+        name: fetch(module_db, f"select * from {node['schema']}.{name} order by 1")
+        for name, node in incremental_models(json.loads((tmp / "target" / "manifest.json").read_text())).items()
     }
     publish_vk(world, D5)
     run_build(module_db, tmp)
@@ -148,7 +148,7 @@ def test_the_page_compliance_view_reads_only_what_a_query_needs(four_days):
 def test_every_delete_insert_key_is_indexed(four_days):
     url, _, models, _ = four_days
     indexed = {}
-    for row in fetch(url, "select tablename, indexdef from pg_indexes where schemaname = 'marts'"):
+    for row in fetch(url, "select tablename, indexdef from pg_indexes where schemaname in ('marts', 'intermediate')"):
         columns = [c.strip() for c in row["indexdef"].split("(", 1)[1].rstrip(")").split(",")]
         indexed.setdefault(row["tablename"], []).append(columns)
     missing = []
@@ -168,6 +168,19 @@ def test_the_new_date_leaves_older_rows_untouched(four_days):
         old = fetch(url, f"select * from marts.{name} where snapshot_date <> %s order by 1", (D5,))
         assert old == before[name], name
         assert fetch(url, f"select count(*) as n from marts.{name} where snapshot_date = %s", (D5,))[0]["n"] > 0
+
+
+def test_each_page_first_seen_date_is_its_earliest_in_the_fact(four_days):
+    """int_page_first_seen (page_alerts_daily's «new page»), built from the dates processed only,
+    holds each page's earliest snapshot date in fct_page_daily."""
+    url = four_days[0]
+    first_seen = fetch(url, "select page_key, network, first_snapshot_date from intermediate.int_page_first_seen order by 1")
+    assert len(first_seen) > 0
+    assert first_seen == fetch(
+        url,
+        "select page_key, network, min(snapshot_date) as first_snapshot_date from marts.fct_page_daily"
+        " group by 1, 2 order by 1",
+    )
 
 
 def test_a_page_compliance_table_of_the_previous_release_becomes_the_view(four_days):

@@ -135,3 +135,33 @@ def test_counts_widen_to_bigint_under_dbt_views_and_marts(fresh_db):
         assert cur.fetchone() == mart_before
         for table, (columns, fingerprint) in before.items():
             assert _fingerprint(cur, table, columns) == fingerprint, f"{table} changed"
+
+
+def test_page_grain_unique_indexes_become_led_by_the_date(fresh_db):
+    """Migration 0700 (issue #10): a warehouse whose page-grain marts have dbt's unique index on
+    (page_key, date), under dbt's hashed name, gets one on (date, page_key) instead: a day's
+    inserts then append to the index rather than touch every leaf page. Rows are kept; the
+    other indexes too."""
+    _previous_warehouse(fresh_db)
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("create schema marts")
+        cur.execute("create table marts.fct_page_daily (page_key text, snapshot_date date, members_count integer)")
+        cur.execute("create unique index fa47e1f7e7be64007e425c6dbce405dc on marts.fct_page_daily (page_key, snapshot_date)")
+        cur.execute("create index d14f2ab5 on marts.fct_page_daily (page_key)")
+        cur.execute("create table marts.engagement_page_weekly (page_key text, week_start_date date)")
+        cur.execute("create unique index e48cbba5 on marts.engagement_page_weekly (page_key, week_start_date)")
+        cur.execute("insert into marts.fct_page_daily values ('vk:1', '2026-11-01', 5), ('vk:1', '2026-11-02', 6)")
+    db.apply_schema(fresh_db)
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select tablename, indexname, regexp_replace(indexdef, '^.* USING ', '') from pg_indexes"
+            " where schemaname = 'marts' order by 1, 2"
+        )
+        assert cur.fetchall() == [
+            ("engagement_page_weekly", "engagement_page_weekly_week_start_date_page_key_uidx",
+             "btree (week_start_date, page_key)"),
+            ("fct_page_daily", "d14f2ab5", "btree (page_key)"),
+            ("fct_page_daily", "fct_page_daily_snapshot_date_page_key_uidx", "btree (snapshot_date, page_key)"),
+        ]
+        cur.execute("select count(*) from marts.fct_page_daily")
+        assert cur.fetchone() == (2,)

@@ -21,7 +21,7 @@
         unique_key='week_start_date',
         on_schema_change='append_new_columns',
         indexes=[
-            {'columns': ['page_key', 'week_start_date'], 'unique': true},
+            {'columns': ['week_start_date', 'page_key'], 'unique': true},
             {'columns': ['week_start_date']},
             {'columns': ['source_processed_at']},
         ],

@@ -22,7 +22,7 @@
         unique_key='snapshot_date',
         on_schema_change='append_new_columns',
         indexes=[
-            {'columns': ['page_key', 'snapshot_date'], 'unique': true},
+            {'columns': ['snapshot_date', 'page_key'], 'unique': true},
             {'columns': ['snapshot_date', 'compliance_status']},
             {'columns': ['source_processed_at']},
         ],

@@ -18,7 +18,7 @@
             {'columns': ['snapshot_date', 'network']},
             {'columns': ['load_id']},
             {'columns': ['processed_at']},
-            {'columns': ['page_key', 'snapshot_date'], 'unique': true},
+            {'columns': ['snapshot_date', 'page_key'], 'unique': true},
         ],
     )
 }}

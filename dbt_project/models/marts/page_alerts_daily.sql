@@ -50,6 +50,14 @@ pages as (
 
 ),
 
+-- each page's first snapshot date (not asked of fct_page_daily page by page: it has no index
+-- led by page_key, see int_page_first_seen)
+page_first_dates as (
+
+    select * from {{ ref('int_page_first_seen') }}
+
+),
+
 thresholds as (
 
     select
@@ -95,19 +103,16 @@ yesterday as (
 
 ),
 
--- each network's first snapshot date, one index probe per network (an exists per page-day over
--- all earlier dates of the network would walk the (snapshot_date, network) index from its start)
+-- each network's first snapshot date: the earliest first date of its pages (int_page_first_seen,
+-- one row per page), not a walk of fct_page_daily's history
 network_first_dates as (
 
     select
-        networks.network,
-        (
-            select min(first_seen.snapshot_date)
-            from all_page_days as first_seen
-            where first_seen.network = networks.network
-        ) as first_snapshot_date
+        network,
+        min(first_snapshot_date) as first_snapshot_date
 
-    from (select distinct today.network from today) as networks
+    from page_first_dates
+    group by network
 
 ),
 
@@ -135,11 +140,7 @@ compared as (
             ),
             false
         ) as was_silent,
-        not exists (
-            select 1
-            from all_page_days as earlier
-            where earlier.page_key = today.page_key and earlier.snapshot_date < today.snapshot_date
-        ) as is_first_seen,
+        page_first_dates.first_snapshot_date = today.snapshot_date as is_first_seen,
         today.snapshot_date > network_first_dates.first_snapshot_date as network_seen_before,
         thresholds.silent_days,
         thresholds.subscribers_drop_percent,
@@ -149,6 +150,8 @@ compared as (
     cross join thresholds
     inner join network_first_dates
         on today.network = network_first_dates.network
+    left join page_first_dates
+        on today.page_key = page_first_dates.page_key
     left join yesterday
         on
             today.page_key = yesterday.page_key
