@@ -47,7 +47,8 @@
 
 {% macro record_incremental_watermark(page_days_relation) -%}
     {%- set watermarks = incremental_watermarks_relation() -%}
-    create schema if not exists {{ watermarks.schema }};
+    {#- the schema is there: dbt created it for the intermediate models (no `create schema`, which
+        needs CREATE on the database even when the schema exists) -#}
     create table if not exists {{ watermarks }} (
         model_name text primary key,
         processed_at timestamptz not null,
