@@ -67,11 +67,16 @@ weeks_covered as (
 
 ),
 
+-- only what the week's figures need: a year's full refresh sorts and groups these rows, and
+-- whole page-days (≈ 430 bytes each) spilled tens of GB to disk
 page_days as (
 
     select
-        all_page_days.*,
-        weeks_to_process.week_start_date
+        all_page_days.page_key,
+        weeks_to_process.week_start_date,
+        all_page_days.snapshot_date,
+        all_page_days.is_active,
+        all_page_days.are_posts_read
 
     from all_page_days
     inner join weeks_to_process
@@ -81,38 +86,45 @@ page_days as (
 
 ),
 
--- the page as measured on its last active day of the week (or its last day, if never active)
-page_weeks as (
-
-    select distinct on (page_key, week_start_date)
-        page_key,
-        week_start_date,
-        network,
-        institution_id,
-        region_code,
-        municipality_id,
-        page_name,
-        sector,
-        level,
-        case when is_active then coalesce(members_count, 0) else 0 end as subscribers,
-        is_active,
-        snapshot_date as measured_on_date
-
-    from page_days
-    order by page_key asc, week_start_date asc, is_active desc, snapshot_date desc
-
-),
-
--- whether any day of the week read the page's posts: if none did, its posts are «нет данных»
-posts_read_in_week as (
+-- per page and week: the day it is measured on (its last active day, or its last day if never
+-- active) and whether any day of the week read its posts (if none did: «нет данных»)
+page_week_days as (
 
     select
         page_key,
         week_start_date,
+        coalesce(max(snapshot_date) filter (where is_active), max(snapshot_date)) as measured_on_date,
         bool_or(coalesce(are_posts_read, false)) as are_posts_read
 
     from page_days
     group by 1, 2
+
+),
+
+-- the page as measured on that day (one page-day each: the fact's unique key)
+page_weeks as (
+
+    select
+        page_week_days.page_key,
+        page_week_days.week_start_date,
+        measured_day.network,
+        measured_day.institution_id,
+        measured_day.region_code,
+        measured_day.municipality_id,
+        measured_day.page_name,
+        measured_day.sector,
+        measured_day.level,
+        case when measured_day.is_active then coalesce(measured_day.members_count, 0) else 0 end as subscribers,
+        measured_day.is_active,
+        page_week_days.measured_on_date,
+        page_week_days.are_posts_read
+
+    from page_week_days
+    inner join all_page_days as measured_day
+        on
+            page_week_days.page_key = measured_day.page_key
+            and page_week_days.measured_on_date = measured_day.snapshot_date
+    where {{ date_in_list('measured_day.snapshot_date', week_days) }}
 
 ),
 
@@ -147,22 +159,17 @@ measured as (
 
     select
         page_weeks.*,
-        posts_read_in_week.are_posts_read,
         -- a week in which the page's posts were never read: «нет данных» (null), not 0
         {% for column in ['post_count', 'posts_with_views', 'posts_with_interactions', 'view_count',
                           'like_count', 'repost_count', 'comment_count', 'interaction_count',
                           'interactions_with_views', 'views_with_interactions'] %}
         case
-            when posts_read_in_week.are_posts_read or post_metrics.post_count > 0
+            when page_weeks.are_posts_read or post_metrics.post_count > 0
                 then coalesce(post_metrics.{{ column }}, 0)::bigint
         end as {{ column }}{{ "," if not loop.last }}
         {% endfor %}
 
     from page_weeks
-    inner join posts_read_in_week
-        on
-            page_weeks.page_key = posts_read_in_week.page_key
-            and page_weeks.week_start_date = posts_read_in_week.week_start_date
     left join post_metrics_by_page_week as post_metrics
         on
             page_weeks.page_key = post_metrics.page_key

@@ -83,9 +83,23 @@ dates_to_process as (
 
 ),
 
+-- only what the comparisons need: a year's full refresh joins and keeps every page-day of it,
+-- and whole page-days (≈ 430 bytes each) spilled tens of GB to disk; the alerts' descriptive
+-- columns are read in final, for the alerts only
 today as (
 
-    select all_page_days.*
+    select
+        all_page_days.page_key,
+        all_page_days.network,
+        all_page_days.snapshot_date,
+        all_page_days.fetch_status,
+        all_page_days.members_count,
+        all_page_days.is_active,
+        all_page_days.is_verified,
+        all_page_days.are_posts_read,
+        all_page_days.last_post_at,
+        all_page_days.processed_at
+
     from all_page_days
     inner join dates_to_process
         on all_page_days.snapshot_date = dates_to_process.snapshot_date
@@ -95,7 +109,16 @@ today as (
 
 yesterday as (
 
-    select all_page_days.*
+    select
+        all_page_days.page_key,
+        all_page_days.snapshot_date,
+        all_page_days.fetch_status,
+        all_page_days.members_count,
+        all_page_days.is_active,
+        all_page_days.is_verified,
+        all_page_days.are_posts_read,
+        all_page_days.last_post_at
+
     from all_page_days
     inner join dates_to_process
         on all_page_days.snapshot_date = dates_to_process.snapshot_date - 1
@@ -227,14 +250,14 @@ final as (
         alerts.alert_kind,
         alerts.network,
         alerts.page_key,
-        alerts.page_name,
+        page_day.page_name,
         pages.page_url,
-        alerts.institution_id,
+        page_day.institution_id,
         pages.institution_name,
-        alerts.region_code,
+        page_day.region_code,
         pages.region_name,
-        alerts.municipality_id,
-        alerts.sector,
+        page_day.municipality_id,
+        page_day.sector,
         alerts.fetch_status,
         alerts.previous_fetch_status,
         alerts.members_count,
@@ -251,8 +274,13 @@ final as (
         '{{ run_started_at.isoformat() }}'::timestamptz as processed_at
 
     from alerts
+    inner join all_page_days as page_day
+        on
+            alerts.page_key = page_day.page_key
+            and alerts.snapshot_date = page_day.snapshot_date
     left join pages
         on alerts.page_key = pages.page_key
+    where {{ date_in_list('page_day.snapshot_date', today_dates) }}
 
 )
 
