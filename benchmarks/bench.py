@@ -247,6 +247,15 @@ def dbt_build(url: str, tmp: Path, **kwargs) -> float:
     return seconds
 
 
+def slowest_nodes(run_results: Path, top: int = 5) -> list[list]:
+    """The build's slowest models and tests (dbt's own ``run_results.json``): where a daily build's
+    seconds go, so that a growing node shows up next to the total."""
+    results = json.loads(run_results.read_text())["results"]
+    timed_nodes = sorted(((r["unique_id"].split(".")[-1] if r["unique_id"].startswith("model.") else r["unique_id"]
+                           .split(".")[2], round(r["execution_time"], 1)) for r in results), key=lambda n: -n[1])
+    return [list(n) for n in timed_nodes[:top]]
+
+
 def sizes(url: str) -> dict:
     (db_bytes, raw, marts) = query(
         url,
@@ -277,6 +286,7 @@ def stage_dbt_and_storage(url: str, days_list: list[int], stages: set[str], res:
                 loads.publish(load_id, url=url)
             if "dbt" in stages:
                 figures["incremental_s"] = round(dbt_build(url, Path(tmp)), 1)
+                figures["slowest_nodes"] = slowest_nodes(Path(tmp) / "target" / "run_results.json")
                 figures["nothing_to_do_s"] = round(dbt_build(url, Path(tmp)), 1)
                 figures["ratio"] = round(figures["incremental_s"] / figures["full_refresh_s"], 2)
                 res.put(f"dbt:{n}", days=n, **figures)
@@ -578,6 +588,9 @@ def render(data: dict) -> str:
             v = rows[key]
             row(f"`dbt build` incremental vs `--full-refresh`, {v['days']} days of history + 1 new",
                 f"{v['incremental_s']} s vs {v['full_refresh_s']} s ({v['ratio']}×)", v)
+            if v.get("slowest_nodes"):
+                row(f"the incremental build's slowest nodes, {v['days']} + 1 days",
+                    ", ".join(f"`{name}` {secs} s" for name, secs in v["slowest_nodes"]), v)
             row(f"a build with nothing new to do, {v['days']} + 1 days", f"{v['nothing_to_do_s']} s", v)
         storage = sorted((k for k in rows if k.startswith("storage:") and k != "storage:payload"),
                          key=lambda k: int(k.split(":")[1]))
