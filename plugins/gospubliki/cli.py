@@ -204,13 +204,20 @@ def _one_line(message: str) -> str:
 
 
 @dbt_app.command("build")
-def dbt_build(select: str = typer.Option(None, help="dbt selector, e.g. 'marts'.")) -> None:
+def dbt_build(
+    select: str = typer.Option(None, help="dbt selector, e.g. 'marts'."),
+    full_refresh: bool = typer.Option(
+        False, "--full-refresh",
+        help="Rebuild the selected incremental models from all of history instead of adding new dates "
+        "(a long history: one mart at a time, parents first — docs/operations.md, «Storage and retention»).",
+    ),
+) -> None:
     """dbt build: run and test every model (staging, intermediate, marts). With --select, the
     upstream models and seeds that do not exist yet are built too (a fresh warehouse)."""
     from gospubliki.transform import dbt
 
     try:
-        dbt.build(select=select, with_missing_parents=True)
+        dbt.build(select=select, with_missing_parents=True, full_refresh=full_refresh)
     except dbt.DbtFailed as exc:  # what failed, one line each (not a traceback); dbt's log has the rest
         typer.echo(f"dbt {' '.join(exc.command)} failed", err=True)
         if exc.exception is not None:

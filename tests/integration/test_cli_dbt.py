@@ -1,0 +1,42 @@
+"""``gospubliki dbt build`` as a user runs it (the real console script): a failed build lists what
+failed without a traceback; ``--full-refresh`` rebuilds what it selects."""
+
+from __future__ import annotations
+
+import psycopg2
+import pytest
+from test_cli_errors import gospubliki
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_failed_dbt_build_lists_what_failed_without_a_traceback(fresh_db):
+    """A dbt build that fails (here: the raw tables were never created) names the failed node and
+    dbt's message, one line each, and exits 1 — not a Python traceback."""
+    proc = gospubliki("dbt", "build", "--select", "stg_vk__pages")
+    assert proc.returncode == 1, (proc.returncode, proc.stdout[-2000:], proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("dbt build --select stg_vk__pages") and lines[0].endswith(" failed"), lines
+    assert any(line.startswith("  error: model.gospubliki.stg_vk__pages: ") and 'relation "raw.vk_pages" does not exist'
+               in line for line in lines[1:]), lines
+    assert all("LINE " not in line and "compiled code at" not in line for line in lines), lines
+
+
+def test_full_refresh_rebuilds_what_it_selects(fresh_db):
+    """A seed loaded again without --full-refresh is truncated and refilled (a column added by hand
+    stays); with --full-refresh it is dropped and created from its file (the column is gone)."""
+    def columns() -> list[str]:
+        with psycopg2.connect(fresh_db) as conn, conn.cursor() as cur:
+            cur.execute("select column_name from information_schema.columns "
+                        "where table_schema = 'marts_config' and table_name = 'sectors' order by ordinal_position")
+            return [r[0] for r in cur.fetchall()]
+
+    assert gospubliki("dbt", "build", "--select", "sectors").returncode == 0
+    with psycopg2.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("alter table marts_config.sectors add column added_by_hand integer")
+    assert gospubliki("dbt", "build", "--select", "sectors").returncode == 0
+    assert columns()[-1] == "added_by_hand"
+    proc = gospubliki("dbt", "build", "--select", "sectors", "--full-refresh")
+    assert proc.returncode == 0, proc.stderr
+    assert "added_by_hand" not in columns() and columns() != []
