@@ -23,9 +23,31 @@ snapshot_dates_to_process as (
 
 ),
 
-page_days as (
+-- the columns the summaries use, not whole page-days (≈ 350 bytes, half of it names and keys no
+-- summary reads); not materialized: on a full refresh of a year, a CTE read more than once was
+-- written to temporary files whole (32 M rows) next to the summaries' own sorts, and ran out of disk
+page_days as not materialized (
 
-    select all_page_days.*
+    select
+        all_page_days.snapshot_date,
+        all_page_days.network,
+        all_page_days.institution_id,
+        all_page_days.region_code,
+        all_page_days.municipality_id,
+        all_page_days.sector,
+        all_page_days.level,
+        all_page_days.fetch_status,
+        all_page_days.is_active,
+        all_page_days.are_posts_read,
+        all_page_days.is_connected,
+        all_page_days.is_verified,
+        all_page_days.members_count,
+        {%- for column in ['posts_7d', 'views_7d', 'interactions_7d', 'posts_with_views_7d',
+                           'posts_with_interactions_7d', 'interactions_with_views_7d', 'views_with_interactions_7d'] %}
+        all_page_days.{{ column }},
+        {%- endfor %}
+        all_page_days.processed_at
+
     from {{ ref('fct_page_daily') }} as all_page_days
     inner join snapshot_dates_to_process
         on all_page_days.snapshot_date = snapshot_dates_to_process.snapshot_date

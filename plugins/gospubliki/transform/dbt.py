@@ -165,6 +165,7 @@ def build(
     *,
     exclude: str | Sequence[str] | None = None,
     full_refresh: bool = False,
+    threads: int | None = None,
     indirect_selection: str = "buildable",
     target_path: str | Path | None = None,
     log_path: str | Path | None = None,
@@ -195,6 +196,8 @@ def build(
         args += ["--vars", json.dumps(dict(vars))]
     if full_refresh:
         args.append("--full-refresh")
+    if threads:  # profiles.yml's threads otherwise
+        args += ["--threads", str(threads)]
     return run_dbt(args, url, target_path=target_path, log_path=log_path)
 
 
