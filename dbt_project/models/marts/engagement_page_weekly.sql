@@ -68,7 +68,7 @@ weeks_covered as (
 ),
 
 -- only what the week's figures need: a year's full refresh sorts and groups these rows, and
--- whole page-days (≈ 430 bytes each) spilled tens of GB to disk
+-- whole page-days (≈ 350 bytes each) spilled tens of GB to disk
 page_days as (
 
     select

@@ -84,45 +84,43 @@ dates_to_process as (
 ),
 
 -- only what the comparisons need: a year's full refresh joins and keeps every page-day of it,
--- and whole page-days (≈ 430 bytes each) spilled tens of GB to disk; the alerts' descriptive
+-- and whole page-days (≈ 350 bytes each) spilled tens of GB to disk; the alerts' descriptive
 -- columns are read in final, for the alerts only
-today as (
+page_day_states as not materialized (
 
     select
-        all_page_days.page_key,
-        all_page_days.network,
-        all_page_days.snapshot_date,
-        all_page_days.fetch_status,
-        all_page_days.members_count,
-        all_page_days.is_active,
-        all_page_days.is_verified,
-        all_page_days.are_posts_read,
-        all_page_days.last_post_at,
-        all_page_days.processed_at
+        page_key,
+        network,
+        snapshot_date,
+        fetch_status,
+        members_count,
+        is_active,
+        is_verified,
+        are_posts_read,
+        last_post_at,
+        processed_at
 
     from all_page_days
+
+),
+
+today as (
+
+    select page_day_states.*
+    from page_day_states
     inner join dates_to_process
-        on all_page_days.snapshot_date = dates_to_process.snapshot_date
-    where {{ date_in_list('all_page_days.snapshot_date', today_dates) }}
+        on page_day_states.snapshot_date = dates_to_process.snapshot_date
+    where {{ date_in_list('page_day_states.snapshot_date', today_dates) }}
 
 ),
 
 yesterday as (
 
-    select
-        all_page_days.page_key,
-        all_page_days.snapshot_date,
-        all_page_days.fetch_status,
-        all_page_days.members_count,
-        all_page_days.is_active,
-        all_page_days.is_verified,
-        all_page_days.are_posts_read,
-        all_page_days.last_post_at
-
-    from all_page_days
+    select page_day_states.*
+    from page_day_states
     inner join dates_to_process
-        on all_page_days.snapshot_date = dates_to_process.snapshot_date - 1
-    where {{ date_in_list('all_page_days.snapshot_date', yesterday_dates) }}
+        on page_day_states.snapshot_date = dates_to_process.snapshot_date - 1
+    where {{ date_in_list('page_day_states.snapshot_date', yesterday_dates) }}
 
 ),
 
