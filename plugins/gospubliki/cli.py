@@ -208,8 +208,9 @@ def dbt_build(
     select: str = typer.Option(None, help="dbt selector, e.g. 'marts'."),
     full_refresh: bool = typer.Option(
         False, "--full-refresh",
-        help="Rebuild the selected incremental models from all of history instead of adding new dates "
-        "(a long history: one mart at a time, parents first — docs/operations.md, «Storage and retention»).",
+        help="Rebuild the selected incremental models from all of history instead of adding new dates, "
+        "one model at a time (two large models side by side spill their sorts to disk at once: "
+        "docs/operations.md, «Storage and retention»).",
     ),
 ) -> None:
     """dbt build: run and test every model (staging, intermediate, marts). With --select, the
@@ -217,7 +218,8 @@ def dbt_build(
     from gospubliki.transform import dbt
 
     try:
-        dbt.build(select=select, with_missing_parents=True, full_refresh=full_refresh)
+        dbt.build(select=select, with_missing_parents=True, full_refresh=full_refresh,
+                  threads=1 if full_refresh else None)
     except dbt.DbtFailed as exc:  # what failed, one line each (not a traceback); dbt's log has the rest
         typer.echo(f"dbt {' '.join(exc.command)} failed", err=True)
         if exc.exception is not None:
