@@ -13,8 +13,9 @@ Stages, in one scratch database on the embedded server (dropped at the end unles
   the real extractors and validated with Great Expectations (the daily DAG's path), then the
   largest ``--days`` of history generated (``gospubliki history generate``): seconds and rows.
 * ``dbt``: for each N of ``--days``, with N days of validated history and the newest day landed but
-  not published: ``dbt build --full-refresh --threads 1`` (one model at a time: two large models side by side spill their sorts at once; the daily DAG's selection: without the weekly
-  history tests and the unit tests); then the day is published (``loads.publish``, as the
+  not published: ``dbt build --full-refresh --threads 1`` (one model at a time: two large models
+  side by side spill their sorts at once; the daily DAG's selection: without the weekly history
+  tests and the unit tests); then the day is published (``loads.publish``, as the
   DAG does after validation) and ``dbt build`` runs incrementally; then ``dbt build`` again with
   nothing new to do. Seconds of each, side by side.
 * ``storage``: database, raw and marts sizes at each N, growth per day between the N measured, and
@@ -251,9 +252,10 @@ def slowest_nodes(run_results: Path, top: int = 5) -> list[list]:
     """The build's slowest models and tests (dbt's own ``run_results.json``): where a daily build's
     seconds go, so that a growing node shows up next to the total."""
     results = json.loads(run_results.read_text())["results"]
-    timed_nodes = sorted(((r["unique_id"].split(".")[-1] if r["unique_id"].startswith("model.") else r["unique_id"]
-                           .split(".")[2], round(r["execution_time"], 1)) for r in results), key=lambda n: -n[1])
-    return [list(n) for n in timed_nodes[:top]]
+    # unique_id: model.gospubliki.<name> / test.gospubliki.<name>.<hash>
+    timed_nodes = sorted(([r["unique_id"].split(".")[2], round(r["execution_time"], 1)] for r in results),
+                         key=lambda n: -n[1])
+    return timed_nodes[:top]
 
 
 def sizes(url: str) -> dict:

@@ -193,16 +193,6 @@ def _print_rejects(rejects: list, show: int, kept: bool = True) -> None:
 
 
 # ---------------------------------------------------------------- dbt
-def _one_line(message: str) -> str:
-    """dbt's multi-line message of a node in one line: its text lines, without the SQL excerpt
-    (``LINE 3: …`` and the caret under it) and the compiled file's path."""
-    kept = [
-        line.strip() for line in message.splitlines()
-        if line.strip() and not line.strip().startswith(("LINE ", "^", "compiled code at"))
-    ]
-    return " — ".join(kept)
-
-
 @dbt_app.command("build")
 def dbt_build(
     select: str = typer.Option(None, help="dbt selector, e.g. 'marts'."),
@@ -221,11 +211,7 @@ def dbt_build(
         dbt.build(select=select, with_missing_parents=True, full_refresh=full_refresh,
                   threads=1 if full_refresh else None)
     except dbt.DbtFailed as exc:  # what failed, one line each (not a traceback); dbt's log has the rest
-        typer.echo(f"dbt {' '.join(exc.command)} failed", err=True)
-        if exc.exception is not None:
-            typer.echo(f"  error: {type(exc.exception).__name__}: {_one_line(str(exc.exception))}", err=True)
-        for node, status, message in exc.failures:
-            typer.echo(f"  {status}: {node}: {_one_line(message)}", err=True)
+        typer.echo("\n".join(exc.lines(one_line_each=True)), err=True)
         raise typer.Exit(1) from None
     console.print("dbt build: done")
 

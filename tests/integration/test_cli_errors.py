@@ -158,4 +158,3 @@ def test_registry_import_exit_codes(fresh_db, tmp_path):
     assert registry_sizes(fresh_db) == (4, 4)  # every refusal left the registry as it was
     allowed = gospubliki("registry", "import", "--allow-shrink", str(tmp_path / "half.csv"))
     assert allowed.returncode == 0 and registry_sizes(fresh_db) == (2, 2)
-

@@ -55,6 +55,16 @@ def project_dir() -> Path:
 DBT_PROJECT_DIR = project_dir()
 
 
+def _text_lines_joined(message: str) -> str:
+    """A multi-line dbt message in one line: its text lines, without the SQL excerpt (``LINE 3: …``
+    and the caret under it) and the compiled file's path."""
+    kept = [
+        line.strip() for line in message.splitlines()
+        if line.strip() and not line.strip().startswith(("LINE ", "^", "compiled code at"))
+    ]
+    return " — ".join(kept)
+
+
 class DbtFailed(RuntimeError):
     """A dbt invocation did not succeed; ``failures`` lists ``(node, status, message)``."""
 
@@ -64,14 +74,21 @@ class DbtFailed(RuntimeError):
         self.command = list(command)
         self.failures = failures
         self.exception = exception
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self, one_line_each: bool = False) -> list[str]:
+        """The command that failed, then its error and each failed node, a line each. dbt's node
+        messages span lines (the SQL excerpt, the compiled file); ``one_line_each`` keeps their text
+        lines only, joined — what the command line prints."""
+        text = _text_lines_joined if one_line_each else str
         lines = [f"dbt {' '.join(self.command)} failed"]
-        if exception is not None:
-            lines.append(f"  error: {type(exception).__name__}: {exception}")
-        for node, status, message in failures:
-            lines.append(f"  {status}: {node}: {message}")
-        if exception is None and not failures:
+        if self.exception is not None:
+            lines.append(f"  error: {type(self.exception).__name__}: {text(str(self.exception))}")
+        for node, status, message in self.failures:
+            lines.append(f"  {status}: {node}: {text(message)}")
+        if self.exception is None and not self.failures:
             lines.append("  (dbt reported failure without failed nodes; see the dbt log)")
-        super().__init__("\n".join(lines))
+        return lines
 
     @property
     def failed_nodes(self) -> list[str]:
