@@ -306,6 +306,35 @@ def stage_dbt_and_storage(url: str, days_list: list[int], stages: set[str], res:
                     select payload from raw.tg_pages where snapshot_date = %(d)s union all
                     select payload from raw.tg_posts where snapshot_date = %(d)s) p""", {"d": newest})[0][0]
             res.put("storage:payload", payload_mb_per_real_day=round(float(payload) / 2**20, 1))
+        if {"storage", "dbt"} <= stages:  # the marts must hold a month before it may leave
+            stage_archive(url, newest, res)
+
+
+def stage_archive(url: str, today: date, res: Results) -> None:
+    """The daily retention task's archive of raw months (warehouse/archive.py) on the newest day:
+    months that ended more than GOSPUBLIKI_RAW_RETENTION_DAYS before it leave the warehouse."""
+    from gospubliki import settings
+    from gospubliki.warehouse import archive
+
+    days = archive.raw_retention_days()
+    cutoff = today - timedelta(days=days)
+    (in_warehouse, archived_days) = query(url, """
+        select (select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
+                where c.relnamespace = 'raw'::regnamespace and c.relispartition
+                  and c.relname ~ '_p[0-9]{6}$'
+                  and (to_date(right(c.relname, 6), 'YYYYMM') + interval '1 month')::date <= %(cutoff)s),
+               (select count(distinct snapshot_date) from raw.loads
+                where status = 'validated' and (date_trunc('month', snapshot_date) + interval '1 month')::date <= %(cutoff)s)""",
+        {"cutoff": cutoff})[0]
+    with tempfile.TemporaryDirectory(dir=settings.home()) as folder:
+        (done, kept), seconds, _ = timed(f"archive raw months older than {days} days", archive.archive_raw,
+                                         today=today, url=url, directory=Path(folder))
+    if kept:
+        raise SystemExit(f"raw months kept: {kept}")
+    file_mb = sum(a.bytes for a in done) / 2**20
+    res.put("storage:archive", retention_days=days, today=str(today), months=len({a.month for a in done}),
+            days_archived=archived_days, rows=sum(a.rows for a in done), file_mb=round(file_mb, 1),
+            in_warehouse_mb=round(float(in_warehouse) / 2**20, 1), seconds=round(seconds, 1), after=sizes(url))
 
 
 def _replicated(rows: list[tuple], columns: list[str], target: int) -> list[tuple]:
@@ -550,6 +579,10 @@ def stage_demo(res: Results) -> None:
     res.put("demo", seconds=round(seconds, 1), runs=runs, cpu_s=round(cpu, 1))
 
 
+def thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
 def render(data: dict) -> str:
     out = [
         "# Benchmarks",
@@ -598,7 +631,7 @@ def render(data: dict) -> str:
                 row(f"the incremental build's slowest nodes, {v['days']} + 1 days",
                     ", ".join(f"`{name}` {secs} s" for name, secs in v["slowest_nodes"]), v)
             row(f"a build with nothing new to do, {v['days']} + 1 days", f"{v['nothing_to_do_s']} s", v)
-        storage = sorted((k for k in rows if k.startswith("storage:") and k != "storage:payload"),
+        storage = sorted((k for k in rows if k.startswith("storage:") and k not in ("storage:payload", "storage:archive")),
                          key=lambda k: int(k.split(":")[1]))
         for key in storage:
             v = rows[key]
@@ -609,6 +642,19 @@ def render(data: dict) -> str:
             raw_day = (b["raw_mb"] - a["raw_mb"]) / (b["days"] - a["days"])
             row(f"warehouse growth per day ({a['days']} → {b['days']} days, generated days: no payloads)",
                 f"{per_day:.1f} MB a day (raw {raw_day:.1f} MB) → {per_day * 365 / 1024:.1f} GB a year", b)
+        if len(storage) >= 2:
+            marts_day = (b["marts_mb"] - a["marts_mb"]) / (b["days"] - a["days"])
+            row(f"warehouse growth per day once raw rows leave it after their retention (the marts, {a['days']} → "
+                f"{b['days']} days)", f"{marts_day:.1f} MB a day → {marts_day * 365 / 1024:.1f} GB a year", b)
+        if "storage:archive" in rows:
+            v = rows["storage:archive"]
+            after = v["after"]
+            per_day = f" ({v['file_mb'] / v['days_archived']:.1f} MB a day)" if v["days_archived"] else ""
+            row(f"raw months archived out of the warehouse on {v['today']} (retention {v['retention_days']} days)",
+                f"{v['months']} months, {v['days_archived']} days, {thousands(v['rows'])} rows: "
+                f"{v['in_warehouse_mb']} MB in the warehouse → {v['file_mb']} MB of gzip CSV files{per_day} in "
+                f"{v['seconds']} s; the warehouse after: {after['database_mb']} MB (raw {after['raw_mb']} MB, "
+                f"marts {after['marts_mb']} MB)", v)
         if "storage:payload" in rows:
             v = rows["storage:payload"]
             row("API payloads of one real day (kept for the payload retention, then dropped)",

@@ -29,7 +29,8 @@ Runs at 03:00 Europe/Moscow for the **previous day** (the snapshot date):
    closed and new pages) through the alert channels;
 8. `retention` — once the marts are built, whatever the networks did: API payloads older than
    `GOSPUBLIKI_PAYLOAD_RETENTION_DAYS` (35) are dropped, the raw rows of long-failed loads
-   deleted (docs/operations.md, «Storage and retention»).
+   deleted, raw months that ended more than `GOSPUBLIKI_RAW_RETENTION_DAYS` (92) ago archived
+   out of the warehouse (docs/operations.md, «Storage and retention»).
 
 Every task alerts on failure and retry (e-mail, Telegram; `orchestration/alerts.py`), and a run
 not finished by `GOSPUBLIKI_DAILY_DEADLINE` (09:00 Moscow) raises a deadline alert.
@@ -157,7 +158,7 @@ def gospubliki_daily():
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def retention() -> dict:
-        """API payloads past their retention dropped, raw rows of long-failed loads deleted."""
+        """API payloads past their retention dropped, raw rows of long-failed loads deleted, raw months archived."""
         from gospubliki.hooks.warehouse import warehouse_url
         from gospubliki.warehouse import loads
 

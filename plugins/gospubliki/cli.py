@@ -142,6 +142,47 @@ def warehouse_prune(
     console.print(f"{len(stale)} abandoned loads failed; raw rows of {len(pruned)} loads deleted")
 
 
+@warehouse_app.command("archive-raw")
+def warehouse_archive_raw(
+    retention_days: int = typer.Option(
+        None, "--retention-days", min=35,
+        help="Archive months that ended this many days ago (default GOSPUBLIKI_RAW_RETENTION_DAYS, 92).",
+    ),
+    list_only: bool = typer.Option(False, "--list", help="Only list what is archived (nothing is written)."),
+) -> None:
+    """Move raw month partitions past their retention out of the warehouse, into gzip'd CSV files
+    under GOSPUBLIKI_ARCHIVE_DIR (the daily DAG's retention task does it); `restore-raw` brings
+    them back. docs/operations.md, «Storage and retention»."""
+    from gospubliki.warehouse import archive
+
+    if not list_only:
+        done, skipped = archive.archive_raw(retention_days)
+        for a in done:
+            console.print(f"{a.table} {a.month:%Y-%m}: {a.rows} rows -> {a.file} ({a.bytes / 1e6:.1f} MB)",
+                          markup=False, highlight=False, soft_wrap=True)
+        for s in skipped:
+            console.print(f"{s.month:%Y-%m} kept: {s.reason}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"{len(done)} partitions archived, {len(skipped)} months kept")
+    months = archive.archived_months()
+    console.print("archived months: " + (", ".join(f"{m:%Y-%m}" for m in months) or "none")
+                  + f" (files under {archive.archive_dir()})", markup=False, highlight=False, soft_wrap=True)
+
+
+@warehouse_app.command("restore-raw")
+def warehouse_restore_raw(
+    month: list[str] = typer.Option(None, "--month", help="YYYY-MM; repeat for several (default: every archived month)."),
+) -> None:
+    """Bring archived raw months back into the warehouse (before a dbt full refresh, or a re-run of
+    an old date); each file is checked against its SHA-256 and row count."""
+    from gospubliki.warehouse import archive
+
+    months = [archive.parse_month(m) for m in month] if month else None
+    restored = archive.restore_raw(months)
+    for r in restored:
+        console.print(f"{r.table} {r.month:%Y-%m}: {r.rows} rows restored", markup=False, highlight=False)
+    console.print(f"{len(restored)} archive files restored")
+
+
 # ---------------------------------------------------------------- registry
 @registry_app.command("import")
 def registry_import(

@@ -10,7 +10,7 @@
 Points: ``extract`` (mid-extraction, some API requests made, nothing written), ``copy`` (inside
 the landing transaction, after the first raw table's COPY), ``validate`` (the load is 'loaded',
 its Great Expectations run under way), ``dbt`` (the first mart of a ``dbt build`` is built, the
-others not yet).
+others not yet), ``archive`` (a raw month's file is on disk, its partition not yet dropped).
 
 Why hand-written: a kill at a known line is the only way to make a crash test deterministic;
 a timer or a sleep would hit a different line on a busy machine.

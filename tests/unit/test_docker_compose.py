@@ -149,6 +149,18 @@ def test_every_path_the_code_resolves_at_run_time_is_in_the_image_or_mounted(com
     assert (ROOT / "expectations" / "gx" / "great_expectations.yml").exists()
 
 
+def test_the_raw_archive_is_a_named_volume_of_every_airflow_service(compose):
+    """The retention task writes archived raw months to GOSPUBLIKI_ARCHIVE_DIR and drops them from
+    the warehouse: left at its default (the container's GOSPUBLIKI_HOME, not a volume) the files
+    would go with the container, and with them the only copy of those rows."""
+    env = compose["x-airflow-common"]["environment"]
+    mounts = dict(v.split(":")[1::-1] for v in compose["x-airflow-common"]["volumes"])  # target -> source
+    target = env["GOSPUBLIKI_ARCHIVE_DIR"]
+    assert mounts.get(target) == "raw-archive"
+    assert "raw-archive" in compose["volumes"]
+    assert not target.startswith(env["GOSPUBLIKI_HOME"])
+
+
 def test_superset_mirrors_make_superset_and_metabase_is_gone(compose):
     """Issue 11: Metabase ran with an empty collection (no dashboards as code): removed. Superset
     is built from the same lock, configuration and dashboards as `make superset`, reads the

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from gospubliki import crashpoints
-from gospubliki.warehouse import db, quarantine
+from gospubliki.warehouse import archive, db, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ def land(
     started = time.monotonic()
     result = LoadResult(load_id=0, source=source, snapshot_date=snapshot_date)
     with db.connect_streaming(url) as conn, conn.cursor() as cur:  # psycopg 3: COPY streams the rows
+        archive.refuse_archived(cur, snapshot_date)  # a date next to archived raw rows: restore them first
         cur.execute(
             """insert into raw.loads (source, snapshot_date, status, requests, extract_seconds, details, observed_at)
                values (%s, %s, 'loading', %s, %s, %s, coalesce(%s, now())) returning load_id""",
@@ -388,6 +389,14 @@ def drop_payloads(older_than_days: int | None = None, *, today: date | None = No
 
 def apply_retention(url: str | None = None) -> dict:
     """The daily retention task: raw rows of long-failed loads deleted (:func:`prune`), API
-    payloads past their retention dropped (:func:`drop_payloads`)."""
+    payloads past their retention dropped (:func:`drop_payloads`), raw months past theirs archived
+    out of the warehouse (:func:`gospubliki.warehouse.archive.archive_raw`)."""
     pruned = prune(url=url)
-    return {"pruned_loads": [p.load_id for p in pruned], "payloads_dropped": drop_payloads(url=url)}
+    payloads = drop_payloads(url=url)
+    archived, kept = archive.archive_raw(url=url)
+    return {
+        "pruned_loads": [p.load_id for p in pruned],
+        "payloads_dropped": payloads,
+        "raw_archived": [f"{a.table} {a.month:%Y-%m}: {a.rows} rows, {a.file}" for a in archived],
+        "raw_months_kept": [f"{k.month:%Y-%m}: {k.reason}" for k in kept],
+    }
