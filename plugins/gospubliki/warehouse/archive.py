@@ -21,7 +21,8 @@ warehouse restore-raw``):
 Why hand-written: PostgreSQL has no archive of partitions outside the database (``pg_dump`` of a
 table is the nearest; it needs client tools of the server's major version on the worker and gives
 no per-month record to check a restore against); COPY through psycopg is the documented way to
-stream rows out and back without holding them in memory.
+stream rows out and back without holding them in memory. gzip level 6 (gzip's own default; Python's
+is 9, about three times slower for a few per cent smaller files).
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def _archive_partition(url: str | None, root: Path, parent: str, partition: str,
         cur.execute(f'lock table raw."{partition}" in share mode')
         (rows,) = cur.execute(f'select count(*) from raw."{partition}"').fetchone()
         with open(tmp, "wb") as raw_file:
-            with gzip.GzipFile(fileobj=raw_file, mode="wb", mtime=0) as gz, \
+            with gzip.GzipFile(fileobj=raw_file, mode="wb", compresslevel=6, mtime=0) as gz, \
                     cur.copy(f'copy raw."{partition}" to stdout (format csv, header)') as copy:
                 for chunk in copy:
                     gz.write(chunk)
