@@ -21,8 +21,8 @@ warehouse restore-raw``):
 Why hand-written: PostgreSQL has no archive of partitions outside the database (``pg_dump`` of a
 table is the nearest; it needs client tools of the server's major version on the worker and gives
 no per-month record to check a restore against); COPY through psycopg is the documented way to
-stream rows out and back without holding them in memory. gzip level 6 (gzip's own default; Python's
-is 9, about three times slower for a few per cent smaller files).
+stream rows out and back without holding them in memory. gzip level 6 (gzip's own default; Python's,
+9, is slower for files only a little smaller).
 """
 
 from __future__ import annotations
