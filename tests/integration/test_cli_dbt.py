@@ -35,8 +35,12 @@ def test_full_refresh_rebuilds_what_it_selects(fresh_db):
     assert gospubliki("dbt", "build", "--select", "sectors").returncode == 0
     with psycopg2.connect(fresh_db) as conn, conn.cursor() as cur:
         cur.execute("alter table marts_config.sectors add column added_by_hand integer")
-    assert gospubliki("dbt", "build", "--select", "sectors").returncode == 0
+    proc = gospubliki("dbt", "build", "--select", "sectors")
+    assert proc.returncode == 0, proc.stderr
     assert columns()[-1] == "added_by_hand"
+    assert "Concurrency: 2 threads" in proc.stdout  # the profile's
     proc = gospubliki("dbt", "build", "--select", "sectors", "--full-refresh")
     assert proc.returncode == 0, proc.stderr
     assert "added_by_hand" not in columns() and columns() != []
+    # one model at a time: two large full rebuilds side by side filled the disk (docs/operations.md)
+    assert "Concurrency: 1 threads" in proc.stdout
