@@ -146,7 +146,8 @@ def warehouse_prune(
 def warehouse_archive_raw(
     retention_days: int = typer.Option(
         None, "--retention-days", min=35,
-        help="Archive months that ended this many days ago (default GOSPUBLIKI_RAW_RETENTION_DAYS, 92).",
+        help="Archive months that ended this many days before the newest validated snapshot date "
+        "(default GOSPUBLIKI_RAW_RETENTION_DAYS, 92).",
     ),
     list_only: bool = typer.Option(False, "--list", help="Only list what is archived (nothing is written)."),
 ) -> None:

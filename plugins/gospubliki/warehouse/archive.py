@@ -2,7 +2,9 @@
 
 The marts are the record of history: a daily build reads only the raw rows of the loads it
 processes. So once a month of snapshot dates ended more than ``GOSPUBLIKI_RAW_RETENTION_DAYS``
-(92) days ago and every validated load of it is in the marts, :func:`archive_raw` writes each raw
+(92) days before the newest validated snapshot date (not the clock: a warehouse that stopped
+loading keeps its raw rows, and a test or demo world of fixed dates does not start archiving as
+the calendar moves on) and every validated load of it is in the marts, :func:`archive_raw` writes each raw
 network table's partition of that month (migration 0300) to a gzip'd CSV file under
 ``GOSPUBLIKI_ARCHIVE_DIR`` (``<table>/<YYYY-MM>.csv.gz``), records it in ``audit.raw_archives``
 (rows, bytes, SHA-256) and drops the partition — one transaction per partition, the file written
@@ -168,15 +170,21 @@ def archive_raw(
     directory: Path | None = None,
 ) -> tuple[list[Archived], list[Skipped]]:
     """Archive and drop the raw month partitions of months that ended more than the retention ago
-    (see the module's docstring). Returns what was archived and the months kept with their reason."""
+    (see the module's docstring), counted back from ``today`` (default: the newest validated
+    snapshot date). Returns what was archived and the months kept with their reason."""
     days = raw_retention_days() if older_than_days is None else older_than_days
-    cutoff = (today or date.today()) - timedelta(days=days)
     root = directory or archive_dir()
     db.apply_schema(url)
     archived: list[Archived] = []
     skipped: list[Skipped] = []
     with db.connect(url) as conn, conn.cursor() as cur:
+        if today is None:
+            cur.execute("select max(snapshot_date) from raw.loads where status = 'validated'")
+            today = cur.fetchone()[0]
+            if today is None:
+                return archived, skipped
         months = _month_partitions(cur)
+    cutoff = today - timedelta(days=days)
     for month in sorted(months):
         if _next_month(month) > cutoff:
             continue
