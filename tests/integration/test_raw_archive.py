@@ -254,3 +254,25 @@ def test_a_crash_between_the_file_and_the_drop_loses_nothing(archived, world):
     # nothing of this world of early 2026 is old enough
     default = subprocess.run(command[:-2], capture_output=True, text=True, env={**env, "COLUMNS": "250"})
     assert "0 partitions archived, 0 months kept" in default.stdout
+
+
+def test_rows_written_again_into_an_archived_month_never_overwrite_its_file(world):
+    """Something that bypasses loads.land (a history generated over an archived month) can give
+    the month a partition again: its rows are kept, the file of the archived rows is untouched."""
+    url, archive_dir = world
+    path = archive_dir / "raw.vk_pages" / "2026-01.csv.gz"
+    kept_file = path.read_bytes()
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        (load_id,) = rows(url, "select load_id from raw.loads where source = 'vk' and snapshot_date = '2026-03-01' "
+                               "and status = 'validated'")[0]
+        cur.execute("select raw.ensure_month_partitions('2026-01-01', array['vk_pages'])")
+        cur.execute("""insert into raw.vk_pages (load_id, snapshot_date, page_key, fetch_status)
+                       values (%s, '2026-01-15', 'vk:1', 'ok')""", (load_id,))
+    done, kept = archive.archive_raw(35, url=url)
+    assert done == []
+    assert [(k.month, k.reason) for k in kept] == [(JAN, "raw.vk_pages: archived before, and its partition holds rows "
+                                                         "again; restore the archive first (gospubliki warehouse "
+                                                         "restore-raw --month 2026-01)")]
+    assert path.read_bytes() == kept_file
+    assert fingerprint(url, "raw.vk_pages", JAN)[0] == 1
+

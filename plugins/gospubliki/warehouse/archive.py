@@ -198,12 +198,17 @@ def archive_raw(
             continue
         for parent, partition in months[month]:
             done = _archive_partition(url, root, parent, partition, month)
-            if done:
+            if isinstance(done, Skipped):
+                log.warning("raw.%s %s kept: %s", parent, f"{month:%Y-%m}", done.reason)
+                skipped.append(done)
+            elif done:
                 archived.append(done)
     return archived, skipped
 
 
-def _archive_partition(url: str | None, root: Path, parent: str, partition: str, month: date) -> Archived | None:
+def _archive_partition(
+    url: str | None, root: Path, parent: str, partition: str, month: date
+) -> Archived | Skipped | None:
     relative = f"raw.{parent}/{month:%Y-%m}.csv.gz"
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,6 +217,12 @@ def _archive_partition(url: str | None, root: Path, parent: str, partition: str,
         cur.execute("select pg_advisory_xact_lock(hashtext('gospubliki.archive_raw'))")
         if cur.execute("select to_regclass(%s)", (f"raw.{partition}",)).fetchone()[0] is None:
             return None  # archived by a run that held the lock before us
+        if cur.execute("select 1 from audit.raw_archives where table_name = %s and month = %s",
+                       (f"raw.{parent}", month)).fetchone():
+            # rows written into an archived month by something that bypassed loads.land (a history
+            # generated over it): archiving them would overwrite the file that holds the others
+            return Skipped(month, f"raw.{parent}: archived before, and its partition holds rows again; "
+                                  f"restore the archive first (gospubliki warehouse restore-raw --month {month:%Y-%m})")
         # no writes into the month while it is copied out (readers go on)
         cur.execute(f'lock table raw."{partition}" in share mode')
         (rows,) = cur.execute(f'select count(*) from raw."{partition}"').fetchone()
