@@ -237,7 +237,11 @@ def _print_rejects(rejects: list, show: int, kept: bool = True) -> None:
 # ---------------------------------------------------------------- dbt
 @dbt_app.command("build")
 def dbt_build(
-    select: str = typer.Option(None, help="dbt selector, e.g. 'marts'."),
+    select: list[str] = typer.Option(
+        None, "--select", "-s", help="dbt selector, e.g. 'marts'; several as dbt takes them: --select a b, "
+        "--select 'a b' or --select a --select b.",
+    ),
+    more: list[str] = typer.Argument(None, hidden=True),  # the `b` of `--select a b` (click options take one value)
     full_refresh: bool = typer.Option(
         False, "--full-refresh",
         help="Rebuild the selected incremental models from all of history instead of adding new dates, "
@@ -247,8 +251,12 @@ def dbt_build(
 ) -> None:
     """dbt build: run and test every model (staging, intermediate, marts). With --select, the
     upstream models and seeds that do not exist yet are built too (a fresh warehouse)."""
+    from gospubliki.errors import BadValue
     from gospubliki.transform import dbt
 
+    if more and not select:
+        raise BadValue(f"unexpected argument {more[0]!r}: selectors follow --select")
+    select = [*(select or []), *(more or [])] or None
     try:
         dbt.build(select=select, with_missing_parents=True, full_refresh=full_refresh,
                   threads=1 if full_refresh else None)

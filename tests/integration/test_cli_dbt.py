@@ -44,3 +44,16 @@ def test_full_refresh_rebuilds_what_it_selects(fresh_db):
     assert "added_by_hand" not in columns() and columns() != []
     # one model at a time: two large full rebuilds side by side filled the disk (docs/operations.md)
     assert "Concurrency: 1 threads" in proc.stdout
+
+
+def test_select_takes_several_selectors_as_dbt_does(fresh_db):
+    """`--select a b` (dbt's own form) builds both; a selector without --select is one line, exit 2."""
+    proc = gospubliki("dbt", "build", "--select", "sectors", "rating_methodologies")
+    assert proc.returncode == 0, proc.stderr
+    with psycopg2.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("select table_name from information_schema.tables where table_schema = 'marts_config' "
+                    "order by 1")
+        assert [r[0] for r in cur.fetchall()] == ["rating_methodologies", "sectors"]
+    stray = gospubliki("dbt", "build", "sectors")
+    assert (stray.returncode, stray.stderr.splitlines()) == (
+        2, ["error: unexpected argument 'sectors': selectors follow --select"])
