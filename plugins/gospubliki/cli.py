@@ -241,7 +241,7 @@ def dbt_build(
         None, "--select", "-s", help="dbt selector, e.g. 'marts'; several as dbt takes them: --select a b, "
         "--select 'a b' or --select a --select b.",
     ),
-    more: list[str] = typer.Argument(None, hidden=True, metavar="[SELECTOR]..."),  # `b` of `--select a b`
+    more: list[str] = typer.Argument(None, hidden=True, metavar="SELECTOR"),  # `b` of `--select a b`
     full_refresh: bool = typer.Option(
         False, "--full-refresh",
         help="Rebuild the selected incremental models from all of history instead of adding new dates, "
