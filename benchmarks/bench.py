@@ -579,10 +579,6 @@ def stage_demo(res: Results) -> None:
     res.put("demo", seconds=round(seconds, 1), runs=runs, cpu_s=round(cpu, 1))
 
 
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
-
-
 def render(data: dict) -> str:
     out = [
         "# Benchmarks",
@@ -619,7 +615,7 @@ def render(data: dict) -> str:
                 f"{peak}", v)
         for key in sorted((k for k in rows if k.startswith("history:")), key=lambda k: int(k.split(":")[1])):
             v = rows[key]
-            rows_text = f"{v['rows']:,}".replace(",", " ")
+            rows_text = _n(v["rows"])
             row(f"history generate, {v['days_generated']} days", f"{v['seconds']} s ({v['per_day_seconds']} s a day), "
                 f"{rows_text} rows", v)
         for key in sorted((k for k in rows if k.startswith("dbt:")), key=lambda k: int(k.split(":")[1])):
@@ -651,7 +647,7 @@ def render(data: dict) -> str:
             after = v["after"]
             per_day = f" ({v['file_mb'] / v['days_archived']:.1f} MB a day)" if v["days_archived"] else ""
             row(f"raw months archived out of the warehouse on {v['today']} (retention {v['retention_days']} days)",
-                f"{v['months']} months, {v['days_archived']} days, {thousands(v['rows'])} rows: "
+                f"{v['months']} months, {v['days_archived']} days, {_n(v['rows'])} rows: "
                 f"{v['in_warehouse_mb']} MB in the warehouse → {v['file_mb']} MB of gzip CSV files{per_day} in "
                 f"{v['seconds']} s; the warehouse after: {after['database_mb']} MB (raw {after['raw_mb']} MB, "
                 f"marts {after['marts_mb']} MB)", v)
