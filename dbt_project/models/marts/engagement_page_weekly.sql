@@ -233,3 +233,4 @@ final as (
 )
 
 select * from final
+{{ in_date_order_on_full_refresh(['week_start_date']) }}

@@ -220,3 +220,4 @@ final as (
 )
 
 select * from final
+{{ in_date_order_on_full_refresh(['snapshot_date']) }}

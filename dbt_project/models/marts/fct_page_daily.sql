@@ -162,3 +162,4 @@ joined as (
 )
 
 select * from joined
+{{ in_date_order_on_full_refresh(['snapshot_date', 'network']) }}

@@ -145,3 +145,4 @@ joined as (
 )
 
 select * from joined
+{{ in_date_order_on_full_refresh(['week_start_date']) }}
