@@ -712,3 +712,49 @@ def test_incremental_rebuild_is_idempotent_and_a_republished_date_replaces_only_
     rebuilt = summary_rows(fresh_db)
     for table in SUMMARIES:
         assert strip(rebuilt[table]) == strip(summaries_after[table]), table
+
+
+def test_a_page_is_shown_under_its_latest_name(fresh_db, tmp_path):
+    """The page × day fact stores no name (issue #10: ≈ 100 of its ≈ 420 bytes); the marts show
+    the name of the newest load that read the page (int_page_names_latest): a renamed page shows
+    its new name on every date, a deleted community's «DELETED» or a backfill of an older date
+    does not change it, a re-run of the latest date does."""
+    world = prepare_world(fresh_db, tmp_path)
+    school, sloboda, gone = (world.page_keys[i] for i in ("school-1", "omsu-slobodskoy", "school-4"))
+    new_name = "Школа № 1 г. Кирова — официальная страница"
+
+    def publish(day: date, name: str | None = None) -> None:
+        pages, posts = vk_load_rows(world.page_keys, day)
+        for row in pages:
+            if name and row["page_key"] == school:
+                row["name"] = name
+        loads.publish(land_vk(fresh_db, day, pages, posts), url=fresh_db)
+
+    def names() -> dict[str, str | None]:
+        return {r["page_key"]: r["page_name"] for r in fetch(fresh_db, "select page_key, page_name from marts.dim_page")}
+
+    def shown(mart: str) -> set[str]:
+        return {r["page_name"] for r in fetch(fresh_db, f"select page_name from marts.{mart} where page_key = %s",
+                                               (school,))}
+
+    publish(D1)
+    publish(D2, new_name)
+    publish(D3, new_name)
+    run_build(fresh_db, tmp_path)
+    columns = {r["column_name"] for r in fetch(
+        fresh_db, "select column_name from information_schema.columns"
+                  " where table_schema = 'marts' and table_name = 'fct_page_daily'")}
+    assert "page_name" not in columns and "page_key" in columns
+    # slobodskoy's community is deleted on D3 (VK names it «DELETED»); school-4's always was
+    assert (names()[school], names()[sloboda], names()[gone]) == (new_name, "Сообщество 1004", None)
+    assert shown("page_compliance") == shown("engagement_page_weekly") == shown("fct_post") == {new_name}
+    assert len(fetch(fresh_db, "select 1 from marts.page_compliance where page_key = %s", (school,))) == 3
+
+    publish(D1)  # a re-run of an older date, under the old name: a backfill, the name stays
+    run_build(fresh_db, tmp_path)
+    assert names()[school] == new_name
+
+    publish(D3, "Школа № 1")  # a re-run of the latest date: its name is the latest
+    run_build(fresh_db, tmp_path)
+    assert names()[school] == "Школа № 1"
+    assert shown("page_compliance") == {"Школа № 1"}

@@ -190,7 +190,7 @@ def test_a_full_refresh_that_would_lose_the_archived_months_is_refused(archived,
     with pytest.raises(dbt.DbtFailed) as refused:
         dbt.build(url, full_refresh=True)
     message = "\n".join(refused.value.lines(one_line_each=True))
-    assert "full refresh of fct_page_daily, fct_post refused: the raw rows of 2026-01, 2026-02 are archived" in message
+    assert "full refresh of fct_page_daily, fct_post, int_page_names_latest refused: the raw rows of 2026-01, 2026-02 are archived" in message
     assert "restore them first: gospubliki warehouse restore-raw" in message
     # a mart rebuilt from the marts only is not concerned
     assert dbt.build(url, select="national_summary", full_refresh=True).success

@@ -42,6 +42,12 @@ all_page_days as not materialized (
 
 ),
 
+names as (
+
+    select * from {{ ref('int_page_names_latest') }}
+
+),
+
 all_posts as (
 
     select * from {{ ref('fct_post') }}
@@ -111,7 +117,7 @@ page_weeks as (
         measured_day.institution_id,
         measured_day.region_code,
         measured_day.municipality_id,
-        measured_day.page_name,
+        names.page_name,
         measured_day.sector,
         measured_day.level,
         case when measured_day.is_active then coalesce(measured_day.members_count, 0) else 0 end as subscribers,
@@ -124,6 +130,8 @@ page_weeks as (
         on
             page_week_days.page_key = measured_day.page_key
             and page_week_days.measured_on_date = measured_day.snapshot_date
+    left join names
+        on page_week_days.page_key = names.page_key
     where {{ date_in_list('measured_day.snapshot_date', week_days) }}
 
 ),

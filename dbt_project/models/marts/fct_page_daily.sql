@@ -118,7 +118,6 @@ joined as (
         pages.region_code,
         pages.municipality_id,
         page_days.load_id,
-        page_days.page_name,
         pages.sector,
         pages.level,
         page_days.fetch_status,

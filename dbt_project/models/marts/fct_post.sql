@@ -46,6 +46,12 @@ posts as (
 
 -- not materialized: read more than once, a CTE would be materialized whole; inlined, each
 -- read below keeps its own filter and reaches the fact's indexes
+names as (
+
+    select * from {{ ref('int_page_names_latest') }}
+
+),
+
 all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
@@ -112,7 +118,7 @@ joined as (
         page_days.municipality_id,
         latest_observations.load_id,
         {{ iso_week_id('latest_observations.week_start_date') }} as week_id,
-        page_days.page_name,
+        names.page_name,
         page_days.sector,
         page_days.level,
         latest_observations.post_url,
@@ -140,6 +146,8 @@ joined as (
         on
             latest_observations.page_key = page_days.page_key
             and latest_observations.snapshot_date = page_days.snapshot_date
+    left join names
+        on latest_observations.page_key = names.page_key
     where {{ date_in_list('page_days.snapshot_date', observed_dates) }}
 
 )

@@ -50,6 +50,12 @@ pages as (
 
 ),
 
+names as (
+
+    select * from {{ ref('int_page_names_latest') }}
+
+),
+
 -- each page's first snapshot date (not asked of fct_page_daily page by page: it has no index
 -- led by page_key, see int_page_first_seen)
 page_first_dates as (
@@ -248,7 +254,7 @@ final as (
         alerts.alert_kind,
         alerts.network,
         alerts.page_key,
-        page_day.page_name,
+        names.page_name,
         pages.page_url,
         page_day.institution_id,
         pages.institution_name,
@@ -278,6 +284,8 @@ final as (
             and alerts.snapshot_date = page_day.snapshot_date
     left join pages
         on alerts.page_key = pages.page_key
+    left join names
+        on alerts.page_key = names.page_key
     where {{ date_in_list('page_day.snapshot_date', today_dates) }}
 
 )

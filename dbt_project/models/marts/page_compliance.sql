@@ -41,7 +41,7 @@ final as (
         page_days.institution_id,
         page_days.region_code,
         page_days.municipality_id,
-        page_days.page_name,
+        pages.page_name,
         pages.page_url,
         pages.institution_name,
         page_days.sector,

@@ -1,7 +1,9 @@
 {#
     One row per registry page: its institution, and the page as observed on the latest validated
     snapshot date of its network (fct_page_daily). A page that load did not include (added to the
-    registry since) has no observation: is_active false, the observed columns empty.
+    registry since) has no observation: is_active false, the observed columns empty. The name is
+    the page's latest known name (int_page_names_latest), even when the latest load could not
+    read it.
 #}
 {#- the unique index lets the view page_compliance left-join pages by page_key and PostgreSQL
     drop that join from a query that reads no page column -#}
@@ -30,6 +32,12 @@ pages as (
     {%- endset %}
     {%- for row in run_query(query).rows if row[1] %}{% do latest_dates.append((row[0], row[1])) %}{% endfor %}
 {%- endif %}
+
+names as (
+
+    select * from {{ ref('int_page_names_latest') }}
+
+),
 
 page_days as (
 
@@ -62,7 +70,7 @@ final as (
         pages.municipality_id,
         pages.page_ref,
         pages.page_url,
-        latest.page_name,
+        names.page_name,
         pages.institution_name,
         pages.sector,
         pages.level,
@@ -80,6 +88,8 @@ final as (
     from pages
     left join latest
         on pages.page_key = latest.page_key
+    left join names
+        on pages.page_key = names.page_key
 
 )
 
