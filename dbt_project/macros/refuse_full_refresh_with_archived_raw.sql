@@ -11,10 +11,13 @@
         {%- set archives = adapter.get_relation(database=target.database, schema='audit', identifier='raw_archives') -%}
         {%- if archives -%}
             {%- set months = run_query("select coalesce(string_agg(distinct to_char(month, 'YYYY-MM'), ', '), '') from audit.raw_archives").columns[0].values()[0] -%}
+            {#- the tables archived by month: raw's partitioned tables, from the catalog (as
+                warehouse/archive.py and raw.ensure_month_partitions find them) -#}
+            {%- set partitioned = run_query("select c.relname::text from pg_partitioned_table as p join pg_class as c on c.oid = p.partrelid where c.relnamespace = 'raw'::regnamespace").columns[0].values() | list -%}
             {%- set concerned = [] -%}
             {%- for unique_id in selected_resources if unique_id.startswith('model.') -%}
                 {%- set node = graph.nodes[unique_id] -%}
-                {%- if node.config.materialized in ('table', 'incremental') and reads_raw_network_tables(unique_id) -%}
+                {%- if node.config.materialized in ('table', 'incremental') and reads_raw_network_tables(unique_id, partitioned) -%}
                     {%- do concerned.append(node.name) -%}
                 {%- endif -%}
             {%- endfor -%}
@@ -28,13 +31,13 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- whether a node reads raw.{vk,ok,tg}_{pages,posts}: directly, or through the views (and
-    ephemeral models) it selects from; a table or incremental model in between stores its own
-    rows, so what is beyond it is not read again -#}
-{% macro reads_raw_network_tables(unique_id) %}
+{#- whether a node reads one of the raw tables named in `partitioned`: directly, or through the
+    views (and ephemeral models) it selects from; a table or incremental model in between stores
+    its own rows, so what is beyond it is not read again -#}
+{% macro reads_raw_network_tables(unique_id, partitioned) %}
     {%- if unique_id.startswith('source.') -%}
         {%- set source = graph.sources[unique_id] -%}
-        {{- return(source.source_name == 'raw' and source.name in ('vk_pages', 'vk_posts', 'ok_pages', 'ok_posts', 'tg_pages', 'tg_posts')) -}}
+        {{- return(source.schema == 'raw' and source.identifier in partitioned) -}}
     {%- endif -%}
     {%- set node = graph.nodes.get(unique_id) -%}
     {%- if node is none -%}
@@ -43,7 +46,7 @@
     {%- for parent in node.depends_on.nodes -%}
         {%- set parent_node = graph.nodes.get(parent) -%}
         {%- if parent.startswith('source.') or parent_node.config.materialized in ('view', 'ephemeral') -%}
-            {%- if reads_raw_network_tables(parent) -%}
+            {%- if reads_raw_network_tables(parent, partitioned) -%}
                 {{- return(true) -}}
             {%- endif -%}
         {%- endif -%}

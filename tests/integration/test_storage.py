@@ -53,6 +53,11 @@ def test_loads_land_in_their_month_partition_and_a_stray_row_moves_out_of_defaul
     assert _per_partition(fresh_db, "vk_pages") == {
         "raw.vk_pages_p202610": 3, "raw.vk_pages_p202611": 3, "raw.vk_pages_p202612": 1,
     }
+    # without a list: every partitioned raw table, from the catalog (migration 0800)
+    _sql(fresh_db, "select raw.ensure_month_partitions('2027-03-05')")
+    assert [r[0] for r in _sql(fresh_db, """select inhparent::regclass::text from pg_inherits
+                                             where inhrelid::regclass::text like 'raw.%%p202703' order by 1""")] == [
+        "raw.ok_pages", "raw.ok_posts", "raw.tg_pages", "raw.tg_posts", "raw.vk_pages", "raw.vk_posts"]
     # the raw tables a network's loads cover are the parents, never their partitions
     with db.connect(fresh_db) as conn, conn.cursor() as cur:
         assert loads.raw_tables_of(cur, "vk") == ["raw.quarantine", "raw.vk_pages", "raw.vk_posts"]

@@ -47,8 +47,6 @@ log = logging.getLogger(__name__)
 RAW_RETENTION_DAYS_VAR = "GOSPUBLIKI_RAW_RETENTION_DAYS"
 DEFAULT_RAW_RETENTION_DAYS = 92
 ARCHIVE_DIR_VAR = "GOSPUBLIKI_ARCHIVE_DIR"
-#: the raw network tables, partitioned by month (migration 0300)
-PARENTS = ("vk_pages", "vk_posts", "ok_pages", "ok_posts", "tg_pages", "tg_posts")
 _PARTITION = re.compile(r"^(?P<parent>[a-z]+_[a-z]+)_p(?P<year>\d{4})(?P<month>\d\d)$")
 _CHUNK = 1 << 20
 
@@ -104,14 +102,15 @@ def _next_month(month: date) -> date:
 
 
 def _month_partitions(cur) -> dict[date, list[tuple[str, str]]]:
-    """{month: [(parent, partition)]} of the raw network tables' month partitions."""
+    """{month: [(parent, partition)]} of the month partitions of raw's partitioned tables (the
+    network tables, migration 0300), found in the catalog as migration 0800 and the dbt macro
+    refuse_full_refresh_with_archived_raw find them."""
     cur.execute(
         """select child.relname from pg_inherits as inh
            join pg_class as child on child.oid = inh.inhrelid
            join pg_class as parent on parent.oid = inh.inhparent
-           where parent.relnamespace = 'raw'::regnamespace and parent.relname = any(%s)
-           order by 1""",
-        (list(PARENTS),),
+           where parent.relnamespace = 'raw'::regnamespace and parent.relkind = 'p'
+           order by 1"""
     )
     months: dict[date, list[tuple[str, str]]] = {}
     for (name,) in cur.fetchall():
