@@ -7,6 +7,8 @@ explains each command; docs/cli.md has examples.
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 from datetime import date, timedelta
 from pathlib import Path
@@ -257,13 +259,23 @@ def dbt_build(
     if more and not select:
         raise BadValue(f"unexpected argument {more[0]!r}: selectors follow --select")
     select = [*(select or []), *(more or [])] or None
-    try:
+    with _dbt_failures_as_lines():
         dbt.build(select=select, with_missing_parents=True, full_refresh=full_refresh,
                   threads=1 if full_refresh else None)
-    except dbt.DbtFailed as exc:  # what failed, one line each (not a traceback); dbt's log has the rest
+    console.print("dbt build: done")
+
+
+@contextlib.contextmanager
+def _dbt_failures_as_lines():
+    """A failed dbt command prints what failed, one line each (not a traceback; dbt's log has the
+    rest), and exits with 1."""
+    from gospubliki.transform import dbt
+
+    try:
+        yield
+    except dbt.DbtFailed as exc:
         typer.echo("\n".join(exc.lines(one_line_each=True)), err=True)
         raise typer.Exit(1) from None
-    console.print("dbt build: done")
 
 
 @dbt_app.command("parse")
@@ -271,7 +283,8 @@ def dbt_parse(quiet: bool = typer.Option(False, "--quiet", help="Print nothing o
     """dbt parse: write target/manifest.json (the DAG renders dbt tasks from it)."""
     from gospubliki.transform import dbt
 
-    dbt.parse()
+    with _dbt_failures_as_lines():
+        dbt.parse()
     if not quiet:
         console.print(f"manifest: {dbt.DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
 
@@ -281,7 +294,8 @@ def dbt_docs() -> None:
     """dbt docs generate: documentation site for BI users (open target/index.html)."""
     from gospubliki.transform import dbt
 
-    dbt.run_dbt(["docs", "generate"])
+    with _dbt_failures_as_lines():
+        dbt.run_dbt(["docs", "generate"])
     console.print(f"open {dbt.DBT_PROJECT_DIR / 'target' / 'index.html'}")
 
 

@@ -57,3 +57,22 @@ def test_select_takes_several_selectors_as_dbt_does(fresh_db):
     stray = gospubliki("dbt", "build", "sectors")
     assert (stray.returncode, stray.stderr.splitlines()) == (
         2, ["error: unexpected argument 'sectors': selectors follow --select"])
+
+
+def test_a_project_that_does_not_parse_is_one_line_per_error(tmp_path):
+    """`gospubliki dbt parse` of a project with a broken model (a Jinja comment inside config(),
+    as written once by mistake): dbt's compilation error, no traceback, exit 1."""
+    import shutil
+    from pathlib import Path
+
+    project = tmp_path / "dbt_project"
+    source = Path(__file__).resolve().parents[2] / "dbt_project"
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns("target", "logs"))
+    model = project / "models/marts/national_summary.sql"
+    model.write_text("{{ config(\n    {# a comment #}\n    materialized='table') }}\nselect 1 as x\n")
+    proc = gospubliki("dbt", "parse", "--quiet", env={"GOSPUBLIKI_DBT_PROJECT_DIR": str(project)})
+    assert proc.returncode == 1, (proc.returncode, proc.stdout[-2000:], proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.splitlines()
+    assert lines[0] == "dbt parse failed", lines
+    assert len(lines) == 2 and lines[1].startswith("  error: CompilationError: ") and "national_summary" in lines[1], lines
