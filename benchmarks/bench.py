@@ -331,6 +331,9 @@ def stage_archive(url: str, today: date, res: Results) -> None:
                                          today=today, url=url, directory=Path(folder))
     if kept:
         raise SystemExit(f"raw months kept: {kept}")
+    if not done:  # a history shorter than the retention: nothing measured, keep an earlier figure
+        print(f"  no raw month older than {days} days to archive")
+        return
     file_mb = sum(a.bytes for a in done) / 2**20
     res.put("storage:archive", retention_days=days, today=str(today), months=len({a.month for a in done}),
             days_archived=archived_days, rows=sum(a.rows for a in done), file_mb=round(file_mb, 1),
@@ -632,13 +635,17 @@ def render(data: dict) -> str:
         for key in storage:
             v = rows[key]
             row(f"warehouse size with {v['days']} days", f"{v['database_mb']} MB (raw {v['raw_mb']} MB, marts {v['marts_mb']} MB)", v)
-        if len(storage) >= 2:
-            a, b = rows[storage[0]], rows[storage[-1]]
+        # growth between the first and last sizes of one run: sizes of two runs (another command,
+        # maybe another commit) are not subtracted from each other
+        runs: dict[str, list[str]] = {}
+        for key in storage:
+            runs.setdefault(rows[key].get("command", ""), []).append(key)
+        for keys in (k for k in runs.values() if len(k) >= 2):
+            a, b = rows[keys[0]], rows[keys[-1]]
             per_day = (b["database_mb"] - a["database_mb"]) / (b["days"] - a["days"])
             raw_day = (b["raw_mb"] - a["raw_mb"]) / (b["days"] - a["days"])
             row(f"warehouse growth per day ({a['days']} → {b['days']} days, generated days: no payloads)",
                 f"{per_day:.1f} MB a day (raw {raw_day:.1f} MB) → {per_day * 365 / 1024:.1f} GB a year", b)
-        if len(storage) >= 2:
             marts_day = (b["marts_mb"] - a["marts_mb"]) / (b["days"] - a["days"])
             row(f"warehouse growth per day once raw rows leave it after their retention (the marts, {a['days']} → "
                 f"{b['days']} days)", f"{marts_day:.1f} MB a day → {marts_day * 365 / 1024:.1f} GB a year", b)
