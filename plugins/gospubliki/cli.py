@@ -8,7 +8,6 @@ explains each command; docs/cli.md has examples.
 from __future__ import annotations
 
 import contextlib
-
 import logging
 from datetime import date, timedelta
 from pathlib import Path
