@@ -76,3 +76,10 @@ def test_a_project_that_does_not_parse_is_one_line_per_error(tmp_path):
     lines = proc.stderr.splitlines()
     assert lines[0] == "dbt parse failed", lines
     assert len(lines) == 2 and lines[1].startswith("  error: CompilationError: ") and "national_summary" in lines[1], lines
+
+
+def test_parse_quiet_prints_nothing_on_success():
+    """`make test` runs `gospubliki dbt parse --quiet` first: it writes the manifest and prints
+    nothing (dbt's own log lines included)."""
+    proc = gospubliki("dbt", "parse", "--quiet")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
