@@ -59,18 +59,26 @@ def test_select_takes_several_selectors_as_dbt_does(fresh_db):
         2, ["error: unexpected argument 'sectors': selectors follow --select"])
 
 
-def test_a_project_that_does_not_parse_is_one_line_per_error(tmp_path):
-    """`gospubliki dbt parse` of a project with a broken model (a Jinja comment inside config(),
-    as written once by mistake): dbt's compilation error, no traceback, exit 1."""
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A copy of the dbt project: a parse here never writes the shared dbt_project/target (the DAG
+    tests running beside it partial-parse from that manifest)."""
     import shutil
     from pathlib import Path
 
     project = tmp_path / "dbt_project"
     source = Path(__file__).resolve().parents[2] / "dbt_project"
     shutil.copytree(source, project, ignore=shutil.ignore_patterns("target", "logs"))
-    model = project / "models/marts/national_summary.sql"
+    return project
+
+
+def test_a_project_that_does_not_parse_is_one_line_per_error(project_copy):
+    """`gospubliki dbt parse` of a project with a broken model (a Jinja comment inside config(),
+    as written once by mistake): dbt's compilation error, no traceback, exit 1."""
+    model = project_copy / "models/marts/national_summary.sql"
     model.write_text("{{ config(\n    {# a comment #}\n    materialized='table') }}\nselect 1 as x\n")
-    proc = gospubliki("dbt", "parse", "--quiet", env={"GOSPUBLIKI_DBT_PROJECT_DIR": str(project)})
+    proc = gospubliki("dbt", "parse", "--quiet", env={"GOSPUBLIKI_DBT_PROJECT_DIR": str(project_copy)})
     assert proc.returncode == 1, (proc.returncode, proc.stdout[-2000:], proc.stderr)
     assert "Traceback" not in proc.stderr + proc.stdout
     lines = proc.stderr.splitlines()
@@ -78,8 +86,9 @@ def test_a_project_that_does_not_parse_is_one_line_per_error(tmp_path):
     assert len(lines) == 2 and lines[1].startswith("  error: CompilationError: ") and "national_summary" in lines[1], lines
 
 
-def test_parse_quiet_prints_nothing_on_success():
+def test_parse_quiet_prints_nothing_on_success(project_copy):
     """`make test` runs `gospubliki dbt parse --quiet` first: it writes the manifest and prints
     nothing (dbt's own log lines included)."""
-    proc = gospubliki("dbt", "parse", "--quiet")
+    proc = gospubliki("dbt", "parse", "--quiet", env={"GOSPUBLIKI_DBT_PROJECT_DIR": str(project_copy)})
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert (project_copy / "target" / "manifest.json").is_file()
