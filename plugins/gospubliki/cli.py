@@ -283,7 +283,7 @@ def dbt_parse(quiet: bool = typer.Option(False, "--quiet", help="Print nothing o
     from gospubliki.transform import dbt
 
     with _dbt_failures_as_lines():
-        dbt.parse(quiet=quiet)
+        dbt.parse()
     if not quiet:
         console.print(f"manifest: {dbt.DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
 

@@ -85,10 +85,3 @@ def test_a_project_that_does_not_parse_is_one_line_per_error(project_copy):
     assert lines[0] == "dbt parse failed", lines
     assert len(lines) == 2 and lines[1].startswith("  error: CompilationError: ") and "national_summary" in lines[1], lines
 
-
-def test_parse_quiet_prints_nothing_on_success(project_copy):
-    """`make test` runs `gospubliki dbt parse --quiet` first: it writes the manifest and prints
-    nothing (dbt's own log lines included)."""
-    proc = gospubliki("dbt", "parse", "--quiet", env={"GOSPUBLIKI_DBT_PROJECT_DIR": str(project_copy)})
-    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
-    assert (project_copy / "target" / "manifest.json").is_file()

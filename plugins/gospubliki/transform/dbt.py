@@ -153,11 +153,10 @@ def run_dbt(
     *,
     target_path: str | Path | None = None,
     log_path: str | Path | None = None,
-    quiet: bool = False,
 ) -> dbtRunnerResult:
     """Run ``dbt <args>`` in-process against the warehouse at ``url``; raise :class:`DbtFailed`
     unless dbt reports success. ``target_path``/``log_path`` default to the project's
-    ``target/`` and ``logs/``; ``quiet``: dbt's ``--quiet`` (errors only on the console)."""
+    ``target/`` and ``logs/``."""
     from dbt.cli.main import dbtRunner
 
     project = project_dir()
@@ -167,8 +166,6 @@ def run_dbt(
         command += ["--target-path", str(target_path)]
     if log_path is not None:
         command += ["--log-path", str(log_path)]
-    if quiet:
-        command.append("--quiet")
     with _LOCK, _environment(dbt_env(url)):
         started = time.monotonic()
         result = dbtRunner(callbacks=crashpoints.dbt_callbacks()).invoke(command)
@@ -263,8 +260,8 @@ def source_freshness(
     return run_dbt(args, url, target_path=target_path, log_path=log_path)
 
 
-def parse(url: str | None = None, *, target_path: str | Path | None = None, quiet: bool = False) -> Path:
+def parse(url: str | None = None, *, target_path: str | Path | None = None) -> Path:
     """``dbt parse``: writes ``<target>/manifest.json`` (for Cosmos ``LoadMode.DBT_MANIFEST``);
     returns its path. Parsing needs no database connection."""
-    run_dbt(["parse"], url, target_path=target_path, quiet=quiet)
+    run_dbt(["parse"], url, target_path=target_path)
     return Path(target_path or project_dir() / "target") / "manifest.json"
