@@ -635,11 +635,11 @@ def render(data: dict) -> str:
         for key in storage:
             v = rows[key]
             row(f"warehouse size with {v['days']} days", f"{v['database_mb']} MB (raw {v['raw_mb']} MB, marts {v['marts_mb']} MB)", v)
-        # growth between the first and last sizes of one run: sizes of two runs (another command,
-        # maybe another commit) are not subtracted from each other
-        runs: dict[str, list[str]] = {}
+        # growth between the first and last sizes of one run (the same command, the same day): sizes
+        # of two runs (maybe two commits) are not subtracted from each other
+        runs: dict[tuple[str, str], list[str]] = {}
         for key in storage:
-            runs.setdefault(rows[key].get("command", ""), []).append(key)
+            runs.setdefault((rows[key].get("command", ""), rows[key].get("at", "")[:10]), []).append(key)
         for keys in (k for k in runs.values() if len(k) >= 2):
             a, b = rows[keys[0]], rows[keys[-1]]
             per_day = (b["database_mb"] - a["database_mb"]) / (b["days"] - a["days"])

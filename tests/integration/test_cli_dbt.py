@@ -3,6 +3,9 @@ failed without a traceback; ``--full-refresh`` rebuilds what it selects."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import psycopg2
 import pytest
 from test_cli_errors import gospubliki
@@ -59,14 +62,10 @@ def test_select_takes_several_selectors_as_dbt_does(fresh_db):
         2, ["error: unexpected argument 'sectors': selectors follow --select"])
 
 
-
 @pytest.fixture
 def project_copy(tmp_path):
     """A copy of the dbt project: a parse here never writes the shared dbt_project/target (the DAG
     tests running beside it partial-parse from that manifest)."""
-    import shutil
-    from pathlib import Path
-
     project = tmp_path / "dbt_project"
     source = Path(__file__).resolve().parents[2] / "dbt_project"
     shutil.copytree(source, project, ignore=shutil.ignore_patterns("target", "logs"))
@@ -84,4 +83,3 @@ def test_a_project_that_does_not_parse_is_one_line_per_error(project_copy):
     lines = proc.stderr.splitlines()
     assert lines[0] == "dbt parse failed", lines
     assert len(lines) == 2 and lines[1].startswith("  error: CompilationError: ") and "national_summary" in lines[1], lines
-

@@ -1,8 +1,8 @@
 {#
     The latest name of each page: the name its newest validated load gave (a load that could not
-    read the page, or found it deleted, gives none and keeps the previous one). The marts show a page under this name
-    (dim_page, page_compliance, and the name copied into the weekly marts and alerts when they are
-    built). Why a table of its own: the name was a column of fct_page_daily, ≈ 100 of the
+    read the page, or found it deleted, gives none and keeps the previous one). The marts show a
+    page under this name (dim_page, page_compliance, and the name copied into the weekly marts
+    and alerts when they are built). Why a table of its own: the name was a column of fct_page_daily, ≈ 100 of the
     ≈ 420 bytes a page × day row took (issue #10: storage per national day), while a page's name
     seldom changes; and it outlives the raw rows it was read from (GOSPUBLIKI_RAW_RETENTION_DAYS).
 

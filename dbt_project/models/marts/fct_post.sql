@@ -44,14 +44,14 @@ posts as (
 
 ),
 
--- not materialized: read more than once, a CTE would be materialized whole; inlined, each
--- read below keeps its own filter and reaches the fact's indexes
 names as (
 
     select * from {{ ref('int_page_names_latest') }}
 
 ),
 
+-- not materialized: read more than once, a CTE would be materialized whole; inlined, each
+-- read below keeps its own filter and reaches the fact's indexes
 all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
