@@ -165,6 +165,9 @@ def admin_url() -> str:
     return local_warehouse().admin_url
 
 
+MAX_INTEGER = 2**31 - 1  # PostgreSQL's integer
+
+
 @dataclass(frozen=True)
 class Plausibility:
     """Thresholds of the row-level quarantine and of the load-level plausibility checks
@@ -188,8 +191,14 @@ def plausibility() -> Plausibility:
             raise ValueError(f"{name} must be within [0, 1], got {out}")
         return out
 
+    # the marts store subscribers as integer (fct_page_daily: 4 bytes a page-day, issue #10): a
+    # page above the cap is quarantined, so the cap must fit the type
+    max_members = int(env("GOSPUBLIKI_MAX_MEMBERS", str(default.max_members)))
+    if not 0 <= max_members <= MAX_INTEGER:
+        raise ValueError(f"GOSPUBLIKI_MAX_MEMBERS must be within [0, {MAX_INTEGER}], got {max_members}")
+
     return Plausibility(
-        max_members=int(env("GOSPUBLIKI_MAX_MEMBERS", str(default.max_members))),
+        max_members=max_members,
         max_quarantine_share=share("GOSPUBLIKI_MAX_QUARANTINE_SHARE", default.max_quarantine_share),
         max_pages_read_drop=share("GOSPUBLIKI_MAX_PAGES_READ_DROP", default.max_pages_read_drop),
         max_zero_views_share=share("GOSPUBLIKI_MAX_ZERO_VIEWS_SHARE", default.max_zero_views_share),

@@ -76,11 +76,12 @@ def test_every_contracted_mart_carries_its_contracts_constraints(built):
     world, _, contract, manifest = built
     assert len(contract) == 16
     # the rules that were data tests, now one constraint each (387 until page_compliance became a
-    # view: the 10 on its joined or spelled-out columns are fct_page_daily's or a test of the view)
-    assert sum(checks for checks, _ in contract.values()) + sum(nn for _, nn in contract.values()) == 377
+    # view: the 10 on its joined or spelled-out columns are fct_page_daily's or a test of the view;
+    # 376 since fct_page_daily's page_day_id, and its NOT NULL, went)
+    assert sum(checks for checks, _ in contract.values()) + sum(nn for _, nn in contract.values()) == 376
     actual = in_database(world.url)
     assert {name: actual[name] for name in contract} == contract
-    assert contract["fct_page_daily"] == (11, 13)
+    assert contract["fct_page_daily"] == (11, 12)
     assert contract["fct_page_compliance"] == (7, 4)
     # the one contracted view declares no constraint (PostgreSQL has none on views)
     views = [node for node in contracted(manifest) if node["config"]["materialized"] == "view"]
@@ -98,16 +99,16 @@ def test_a_mart_created_before_its_constraints_gets_them_with_the_next_build(bui
         execute(world.url, *(f'alter table marts.{table} drop constraint "{r["conname"]}"' for r in names),
                 f"alter table marts.{table} add constraint legacy check (true)")
     assert in_database(world.url)["fct_page_daily"] == (1, 0)
-    before = fetch(world.url, "select * from marts.fct_page_daily order by page_day_id")
+    before = fetch(world.url, "select * from marts.fct_page_daily order by page_key, snapshot_date")
 
     publish_vk(world, D2)
     assert run_build(world.url, tmp, exclude=list(dbt.DAILY_EXCLUDE)).success
 
     actual = in_database(world.url)
-    assert actual["fct_page_daily"] == contract["fct_page_daily"] == (11, 13)
+    assert actual["fct_page_daily"] == contract["fct_page_daily"] == (11, 12)
     assert actual["fct_page_compliance"] == contract["fct_page_compliance"]
     assert not fetch(world.url, "select 1 from pg_constraint where conname = 'legacy'")
-    after = fetch(world.url, "select * from marts.fct_page_daily where snapshot_date = %s order by page_day_id", (D1,))
+    after = fetch(world.url, "select * from marts.fct_page_daily where snapshot_date = %s order by page_key, snapshot_date", (D1,))
     assert after == before
 
 
@@ -118,7 +119,7 @@ def test_a_row_breaking_a_rule_fails_the_build_and_the_mart_keeps_its_rows(built
     execute(world.url, f"update raw.vk_pages set members_count = -5 where load_id = {load_id} "
                        "and fetch_status = 'ok' and page_key = (select min(page_key) from raw.vk_pages "
                        f"where load_id = {load_id} and fetch_status = 'ok')")
-    before = fetch(world.url, "select * from marts.fct_page_daily order by page_day_id")
+    before = fetch(world.url, "select * from marts.fct_page_daily order by page_key, snapshot_date")
 
     with pytest.raises(dbt.DbtFailed) as caught:
         run_build(world.url, tmp, exclude=list(dbt.DAILY_EXCLUDE))
@@ -127,5 +128,5 @@ def test_a_row_breaking_a_rule_fails_the_build_and_the_mart_keeps_its_rows(built
     assert "model.gospubliki.fct_page_daily" in failed
     message = failed["model.gospubliki.fct_page_daily"]
     assert "violates check constraint" in message and "members_count" in message, message
-    assert fetch(world.url, "select * from marts.fct_page_daily order by page_day_id") == before
+    assert fetch(world.url, "select * from marts.fct_page_daily order by page_key, snapshot_date") == before
     assert not fetch(world.url, "select 1 from marts.fct_page_daily where snapshot_date = %s", (D3,))

@@ -8,6 +8,7 @@ the code at commit 04a56ba, before schema versioning."""
 from __future__ import annotations
 
 import gzip
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -112,26 +113,26 @@ def test_counts_widen_to_bigint_under_dbt_views_and_marts(fresh_db):
         cur.execute("create view staging.stg_vk__posts as select load_id, likes as like_count from raw.vk_posts")
         cur.execute("create view intermediate.int_posts as select * from staging.stg_vk__posts")
         cur.execute(
-            "create table marts.fct_page_daily as"
-            " select page_key, members_count from raw.vk_pages where members_count is not null"
+            "create table marts.fct_post as"
+            " select post_id, views::integer as view_count from raw.vk_posts where views is not null"
         )
-        cur.execute("select count(*), sum(members_count) from marts.fct_page_daily")
+        cur.execute("select count(*), sum(view_count) from marts.fct_post")
         mart_before = cur.fetchone()
     db.apply_schema(fresh_db)
     with db.connect(fresh_db) as conn, conn.cursor() as cur:
         cur.execute(
             "select table_name, column_name, data_type, is_nullable from information_schema.columns"
-            " where (table_schema, table_name) in (('raw', 'vk_posts'), ('raw', 'vk_pages'), ('marts', 'fct_page_daily'))"
-            " and column_name in ('likes', 'members_count')"
+            " where (table_schema, table_name) in (('raw', 'vk_posts'), ('raw', 'vk_pages'), ('marts', 'fct_post'))"
+            " and column_name in ('likes', 'members_count', 'view_count')"
         )
         assert sorted(cur.fetchall()) == [
-            ("fct_page_daily", "members_count", "bigint", "YES"),
+            ("fct_post", "view_count", "bigint", "YES"),
             ("vk_pages", "members_count", "bigint", "YES"),
             ("vk_posts", "likes", "bigint", "YES"),
         ]
         cur.execute("select to_regclass('staging.stg_vk__posts'), to_regclass('intermediate.int_posts')")
         assert cur.fetchone() == (None, None)  # dbt's views: rebuilt by the next dbt build
-        cur.execute("select count(*), sum(members_count) from marts.fct_page_daily")
+        cur.execute("select count(*), sum(view_count) from marts.fct_post")
         assert cur.fetchone() == mart_before
         for table, (columns, fingerprint) in before.items():
             assert _fingerprint(cur, table, columns) == fingerprint, f"{table} changed"
@@ -165,3 +166,33 @@ def test_page_grain_unique_indexes_become_led_by_the_date(fresh_db):
         ]
         cur.execute("select count(*) from marts.fct_page_daily")
         assert cur.fetchone() == (2,)
+
+
+def test_fct_page_daily_loses_page_day_id_and_its_bounded_counts_become_integer(fresh_db):
+    """Migration 0850 (issue #10): an existing fct_page_daily loses page_day_id (NOT NULL there,
+    no longer written by the model: the first daily insert would fail) and its four bounded
+    counts become integer (the contracts downstream declare integer and dbt checks them against
+    this table); a view on it goes (dbt rebuilds it); the rows and the other columns stay."""
+    _previous_warehouse(fresh_db)
+    columns = ("page_day_id text not null, page_key text not null, snapshot_date date not null,"
+               " members_count bigint, posts_7d bigint, views_7d bigint, posts_with_views_7d bigint,"
+               " posts_with_interactions_7d bigint")
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("create schema marts")
+        cur.execute(f"create table marts.fct_page_daily ({columns})")
+        cur.execute("insert into marts.fct_page_daily values"
+                    " ('vk:1/2026-11-01', 'vk:1', '2026-11-01', 200000000, 3, 5000000000, 2, 1)")
+        cur.execute("create view marts.page_compliance as select * from marts.fct_page_daily")
+    db.apply_schema(fresh_db)
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("select column_name, data_type from information_schema.columns"
+                    " where table_schema = 'marts' and table_name = 'fct_page_daily' order by ordinal_position")
+        assert cur.fetchall() == [
+            ("page_key", "text"), ("snapshot_date", "date"), ("members_count", "integer"), ("posts_7d", "integer"),
+            ("views_7d", "bigint"), ("posts_with_views_7d", "integer"), ("posts_with_interactions_7d", "integer"),
+        ]
+        cur.execute("select * from marts.fct_page_daily")
+        assert cur.fetchall() == [("vk:1", date(2026, 11, 1), 200000000, 3, 5000000000, 2, 1)]
+        cur.execute("select to_regclass('marts.page_compliance')")
+        assert cur.fetchone() == (None,)
+        cur.execute("insert into marts.fct_page_daily (page_key, snapshot_date) values ('vk:1', '2026-11-02')")

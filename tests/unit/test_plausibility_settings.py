@@ -21,3 +21,12 @@ def test_a_share_outside_0_1_is_refused(monkeypatch):
     monkeypatch.setenv("GOSPUBLIKI_MAX_QUARANTINE_SHARE", "5")
     with pytest.raises(ValueError, match="GOSPUBLIKI_MAX_QUARANTINE_SHARE must be within"):
         settings.plausibility()
+
+
+@pytest.mark.parametrize("value", ["2147483648", "-1"])
+def test_a_members_cap_the_marts_integer_cannot_hold_is_refused(monkeypatch, value):
+    """Subscribers are stored as integer in the marts; a page above the cap is quarantined, so a
+    cap above 2^31 - 1 would let a value through that fails the nightly dbt build."""
+    monkeypatch.setenv("GOSPUBLIKI_MAX_MEMBERS", value)
+    with pytest.raises(ValueError, match=r"GOSPUBLIKI_MAX_MEMBERS must be within \[0, 2147483647\], got " + value):
+        settings.plausibility()

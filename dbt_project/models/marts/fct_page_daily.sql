@@ -110,22 +110,28 @@ post_metrics_by_page_day as (
 
 joined as (
 
+    -- grouped by width as the table stores them (see the model's yml: no alignment padding)
     select
-        page_days.page_key || '/' || page_days.snapshot_date as page_day_id,
         page_days.network,
         page_days.page_key,
         pages.institution_id,
         pages.region_code,
         pages.municipality_id,
-        page_days.load_id,
         pages.sector,
         pages.level,
         page_days.fetch_status,
-        page_days.members_count,
+        page_days.snapshot_date,
+        -- integer: subscribers are capped by the quarantine (GOSPUBLIKI_MAX_MEMBERS fits the
+        -- type), posts are counted rows; the sums of post counters stay bigint (no cap)
+        page_days.members_count::integer as members_count,
         -- posts and engagement only where the posts were read: NULL («нет данных») otherwise;
         -- a read page without posts has 0; a counter no post of the page gave stays NULL
-        {% for column in ['posts_7d', 'views_7d', 'interactions_7d', 'posts_with_views_7d',
-                          'posts_with_interactions_7d', 'interactions_with_views_7d',
+        {% for column in ['posts_7d', 'posts_with_views_7d', 'posts_with_interactions_7d'] %}
+        case
+            when page_days.are_posts_read then coalesce(post_metrics_by_page_day.{{ column }}, 0)
+        end::integer as {{ column }},
+        {% endfor %}
+        {% for column in ['views_7d', 'interactions_7d', 'interactions_with_views_7d',
                           'views_with_interactions_7d'] %}
         case
             when page_days.are_posts_read then coalesce(post_metrics_by_page_day.{{ column }}, 0)
@@ -137,6 +143,9 @@ joined as (
             when page_days.are_posts_read then post_metrics_by_page_day.{{ column }}
         end as {{ column }},
         {% endfor %}
+        post_metrics_by_page_day.last_post_at,
+        page_days.load_id,
+        '{{ run_started_at.isoformat() }}'::timestamptz as processed_at,
         page_days.is_active,
         page_days.are_posts_read,
         pages.is_connected,
@@ -144,10 +153,7 @@ joined as (
         page_days.has_avatar,
         page_days.has_cover,
         page_days.has_description,
-        page_days.has_full_design,
-        page_days.snapshot_date,
-        post_metrics_by_page_day.last_post_at,
-        '{{ run_started_at.isoformat() }}'::timestamptz as processed_at
+        page_days.has_full_design
 
     from page_days_to_process as page_days
     inner join pages
