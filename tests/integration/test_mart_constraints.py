@@ -77,8 +77,9 @@ def test_every_contracted_mart_carries_its_contracts_constraints(built):
     assert len(contract) == 16
     # the rules that were data tests, now one constraint each (387 until page_compliance became a
     # view: the 10 on its joined or spelled-out columns are fct_page_daily's or a test of the view;
-    # 376 since fct_page_daily's page_day_id, and its NOT NULL, went)
-    assert sum(checks for checks, _ in contract.values()) + sum(nn for _, nn in contract.values()) == 376
+    # 376 since fct_page_daily's page_day_id, and its NOT NULL, went; 375 since
+    # engagement_page_weekly's engagement_page_weekly_id went)
+    assert sum(checks for checks, _ in contract.values()) + sum(nn for _, nn in contract.values()) == 375
     actual = in_database(world.url)
     assert {name: actual[name] for name in contract} == contract
     assert contract["fct_page_daily"] == (11, 12)

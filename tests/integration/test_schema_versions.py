@@ -196,3 +196,28 @@ def test_fct_page_daily_loses_page_day_id_and_its_bounded_counts_become_integer(
         cur.execute("select to_regclass('marts.page_compliance')")
         assert cur.fetchone() == (None,)
         cur.execute("insert into marts.fct_page_daily (page_key, snapshot_date) values ('vk:1', '2026-11-02')")
+
+
+def test_the_weekly_and_post_facts_lose_their_stored_names_and_the_weekly_id(fresh_db):
+    """Migration 0860 (issue #10): an existing engagement_page_weekly loses engagement_page_weekly_id
+    (NOT NULL there, no longer written: the first insert would fail) and page_name, fct_post loses
+    page_name; a view on either goes (dbt rebuilds it); the rows and the other columns stay."""
+    _previous_warehouse(fresh_db)
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("create schema marts")
+        cur.execute("create table marts.engagement_page_weekly (engagement_page_weekly_id text not null,"
+                    " page_key text not null, week_start_date date not null, page_name text, post_count bigint)")
+        cur.execute("insert into marts.engagement_page_weekly"
+                    " values ('vk:1/2026-W45', 'vk:1', '2026-11-02', 'Школа № 1', 3)")
+        cur.execute("create table marts.fct_post (post_key text not null, page_name text, view_count bigint)")
+        cur.execute("insert into marts.fct_post values ('vk:1_1', 'Школа № 1', 5000000000)")
+        cur.execute("create view marts.best_posts_weekly as select * from marts.fct_post")
+    db.apply_schema(fresh_db)
+    with db.connect(fresh_db) as conn, conn.cursor() as cur:
+        cur.execute("select * from marts.engagement_page_weekly")
+        assert cur.fetchall() == [("vk:1", date(2026, 11, 2), 3)]
+        cur.execute("select * from marts.fct_post")
+        assert cur.fetchall() == [("vk:1_1", 5000000000)]
+        cur.execute("select to_regclass('marts.best_posts_weekly')")
+        assert cur.fetchone() == (None,)
+        cur.execute("insert into marts.engagement_page_weekly (page_key, week_start_date) values ('vk:1', '2026-11-09')")

@@ -44,6 +44,12 @@ pages as (
 
 ),
 
+names as (
+
+    select * from {{ ref('int_page_names_latest') }}
+
+),
+
 sectors as (
 
     select * from {{ ref('sectors') }}
@@ -152,7 +158,7 @@ final as (
         regions.region_name,
         top_posts.ranking,
         pages.institution_name,
-        top_posts.page_name,
+        names.page_name,
         top_posts.post_url,
         case
             when length(top_posts.post_text_single_line) > 280
@@ -195,6 +201,8 @@ final as (
         on top_posts.region_code = regions.region_code
     left join pages
         on top_posts.page_key = pages.page_key
+    left join names
+        on top_posts.page_key = names.page_key
     left join weeks_covered
         on top_posts.week_start_date = weeks_covered.week_start_date
 

@@ -13,6 +13,8 @@
     members on its last active snapshot date of the week (0 if it was never active that week).
     days_covered / is_partial_week: how many days of the week the network's loads read (of 7).
     Incremental by week like fct_post.
+    A row is (page_key, week_start_date) — the unique index; no id column and no page name are
+    stored (issue #10: 124 of ≈ 390 bytes a page-week): the name is dim_page's, the page's latest.
 #}
 {{
     config(
@@ -39,12 +41,6 @@ with
 all_page_days as not materialized (
 
     select * from {{ ref('fct_page_daily') }}
-
-),
-
-names as (
-
-    select * from {{ ref('int_page_names_latest') }}
 
 ),
 
@@ -117,7 +113,6 @@ page_weeks as (
         measured_day.institution_id,
         measured_day.region_code,
         measured_day.municipality_id,
-        names.page_name,
         measured_day.sector,
         measured_day.level,
         case when measured_day.is_active then coalesce(measured_day.members_count, 0) else 0 end as subscribers,
@@ -130,8 +125,6 @@ page_weeks as (
         on
             page_week_days.page_key = measured_day.page_key
             and page_week_days.measured_on_date = measured_day.snapshot_date
-    left join names
-        on page_week_days.page_key = names.page_key
     where {{ date_in_list('measured_day.snapshot_date', week_days) }}
 
 ),
@@ -188,15 +181,12 @@ measured as (
 final as (
 
     select
-        measured.page_key || '/' || {{ iso_week_id('measured.week_start_date') }}
-            as engagement_page_weekly_id,
         measured.network,
         measured.page_key,
         measured.institution_id,
         measured.region_code,
         measured.municipality_id,
         {{ iso_week_id('measured.week_start_date') }} as week_id,
-        measured.page_name,
         measured.sector,
         measured.level,
         measured.subscribers::bigint as subscribers,

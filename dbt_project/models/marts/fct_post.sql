@@ -2,7 +2,8 @@
     Post grain: one row per post of a registry page, its counters as last observed no later than
     window_days - 1 days after the end of its ISO week (posts are re-read for window_days days,
     so the counters are close to final; the cut-off makes a week's figures independent of when
-    the build ran). Basis of engagement_page_weekly and best_posts_weekly.
+    the build ran). Basis of engagement_page_weekly and best_posts_weekly. No page name is stored
+    (issue #10: ≈ 95 of ≈ 530 bytes a post): it is dim_page's, the page's latest.
 
     Incremental by the post's ISO week: a build re-computes only the weeks whose posts the newly
     processed loads could re-read (macro weeks_to_process), reading only the loads of those weeks.
@@ -41,12 +42,6 @@ loads as (
 posts as (
 
     select * from {{ ref('int_posts_unioned') }}
-
-),
-
-names as (
-
-    select * from {{ ref('int_page_names_latest') }}
 
 ),
 
@@ -118,7 +113,6 @@ joined as (
         page_days.municipality_id,
         latest_observations.load_id,
         {{ iso_week_id('latest_observations.week_start_date') }} as week_id,
-        names.page_name,
         page_days.sector,
         page_days.level,
         latest_observations.post_url,
@@ -146,8 +140,6 @@ joined as (
         on
             latest_observations.page_key = page_days.page_key
             and latest_observations.snapshot_date = page_days.snapshot_date
-    left join names
-        on latest_observations.page_key = names.page_key
     where {{ date_in_list('page_days.snapshot_date', observed_dates) }}
 
 )
